@@ -1,0 +1,3 @@
+from hitcircle.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Game constants shared by every surface (privileges, modes, mods, statuses)."""

@@ -1,0 +1,1 @@
+"""Storage: the bancho.py schema (SQLAlchemy Core), engines for SQLite/MariaDB/PostgreSQL, migrations."""
