@@ -41,7 +41,8 @@ def normalise_database_url(raw: str) -> str:
     driver = _DRIVERS.get(url.drivername)
     if driver is None:
         raise ValueError(
-            f"DATABASE_URL scheme {url.drivername!r} is not supported; use sqlite, mysql/mariadb or postgresql"
+            f"DATABASE_URL scheme {url.drivername!r} is not supported; "
+            "use sqlite, mysql/mariadb or postgresql"
         )
     url = url.set(drivername=driver)
     if driver.startswith("sqlite"):

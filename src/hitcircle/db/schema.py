@@ -57,8 +57,10 @@ def _varchar_utf8(length: int) -> TypeEngine[str]:
 
 def _id_pk_bigint() -> TypeEngine[int]:
     # SQLite only auto-increments an INTEGER PRIMARY KEY.
-    return BigInteger().with_variant(mysql.BIGINT(unsigned=True), "mysql", "mariadb").with_variant(
-        Integer(), "sqlite"
+    return (
+        BigInteger()
+        .with_variant(mysql.BIGINT(unsigned=True), "mysql", "mariadb")
+        .with_variant(Integer(), "sqlite")
     )
 
 
@@ -283,7 +285,9 @@ relationships = Table(
     metadata,
     Column("user1", Integer, nullable=False, autoincrement=False),
     Column("user2", Integer, nullable=False, autoincrement=False),
-    Column("type", Enum("friend", "block", name="relationship_type", create_constraint=False), nullable=False),
+    Column(
+        "type", Enum("friend", "block", name="relationship_type", create_constraint=False), nullable=False
+    ),
     PrimaryKeyConstraint("user1", "user2"),
 )
 

@@ -1,0 +1,140 @@
+"""The ASGI application: one factory, four surfaces routed by host and by path."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from hitcircle import api, avatars, bancho, web
+from hitcircle.config import Settings, load_settings
+from hitcircle.http.cors import CorsPolicy
+from hitcircle.http.errors import HTTPError
+from hitcircle.http.request import Receive, Request, Scope, Send
+from hitcircle.http.response import Response, error_response, json_response
+from hitcircle.http.routing import Router
+from hitcircle.logsetup import configure_logging
+from hitcircle.runtime import Runtime
+from hitcircle.surfaces import Surface, surface_for_host, surface_for_path
+
+log = logging.getLogger("hitcircle.http")
+
+
+class HitcircleApp:
+    """ASGI callable. State lives in `self.runtime`, created by the lifespan start-up."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        runtime_factory: Callable[[Settings], Awaitable[Runtime]] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._runtime_factory = runtime_factory or Runtime.start
+        self.runtime: Runtime | None = None
+        self.routers: dict[Surface, Router] = {}
+        self.cors = CorsPolicy(settings.cors_origin_list)
+
+    # --- lifecycle ---------------------------------------------------------------------------------------
+    async def startup(self) -> None:
+        runtime = await self._runtime_factory(self.settings)
+        await runtime_started(runtime)
+        self.runtime = runtime
+        self.routers = {
+            Surface.API: api.build_router(runtime),
+            Surface.WEB: web.build_router(runtime),
+            Surface.BANCHO: bancho.build_router(runtime),
+            Surface.AVATARS: avatars.build_router(runtime),
+        }
+
+    async def shutdown(self) -> None:
+        if self.runtime is not None:
+            await self.runtime.close()
+            self.runtime = None
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:
+                    log.exception("start-up failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    # --- requests ----------------------------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, uuid.uuid4().hex[:16])
+        surface: Surface | None = None
+        try:
+            surface, response = await self._dispatch(request)
+        except HTTPError as exc:
+            response = json_response(exc.body, exc.status, exc.headers)
+        except Exception:
+            log.exception(
+                "unhandled error [request %s] %s %s", request.request_id, request.method, request.path
+            )
+            response = json_response(
+                {"status": "Internal server error.", "request_id": request.request_id}, 500
+            )
+        if surface is Surface.API:
+            self.cors.decorate(response, request.headers.get("origin"))
+        response.headers.append((b"x-request-id", request.request_id.encode()))
+        await response.send_to(send, head=request.method == "HEAD")
+
+    async def _dispatch(self, request: Request) -> tuple[Surface | None, Response]:
+        headers = request.headers
+        surface = surface_for_host(headers.get("host", ""), self.settings.domain)
+        by_host = surface is not None
+        if surface is None:
+            surface = surface_for_path(request.path, request.method, headers)
+        if surface is None:
+            return None, error_response(404, "Not found.")
+        if self.runtime is None:
+            return surface, error_response(503, "Server is starting.")
+        router = self.routers[surface]
+        matched = router.match(request.path)
+        if matched is None or (not by_host and surface is Surface.API and not _path_mode_api(request.path)):
+            return surface, error_response(404, "Not found.")
+        route, path_params = matched
+        if request.method == "OPTIONS" and surface is Surface.API:
+            return surface, self.cors.preflight(headers.get("origin"))
+        if not route.allows(request.method):
+            response = error_response(405, "Method not allowed.")
+            response.set_header("allow", ", ".join(sorted(route.methods)))
+            return surface, response
+        request.path_params = path_params
+        try:
+            return surface, await route.handler(request)
+        except HTTPError as exc:
+            return surface, json_response(exc.body, exc.status, exc.headers)
+
+
+def _path_mode_api(path: str) -> bool:
+    return path.startswith(("/v1/", "/api/")) or path in ("/docs", "/openapi.json", "/health")
+
+
+async def runtime_started(runtime: Runtime) -> None:
+    """Start-up work after the runtime exists (rank rebuilds, the bot going online, ...)."""
+    from hitcircle.services.startup import on_startup
+
+    await on_startup(runtime)
+
+
+def create_app(settings: Settings | None = None, **kwargs: Any) -> HitcircleApp:
+    """App factory used by `hitcircle serve` (granian `--factory`) and by tests."""
+    settings = settings or load_settings()
+    configure_logging(settings.log_level)
+    return HitcircleApp(settings, **kwargs)

@@ -1,0 +1,1 @@
+"""Handlers for client packets; they read and write `hitcircle.live`."""

@@ -1,0 +1,1 @@
+"""The `hitcircle` operator command."""

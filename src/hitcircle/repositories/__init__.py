@@ -1,0 +1,1 @@
+"""Repositories: all SQL, one module per aggregate, returning plain rows."""

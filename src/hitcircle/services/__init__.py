@@ -1,0 +1,1 @@
+"""Services: the rules of the server, used by every surface. SQL lives in `hitcircle.repositories`."""
