@@ -127,10 +127,13 @@ class Settings(BaseSettings):
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Build settings, turning validation errors into one readable line per bad setting."""
+def load_settings(*, env_file: str | None = ".env", **overrides: object) -> Settings:
+    """Build settings, turning validation errors into one readable line per bad setting.
+
+    `overrides` use the environment names (`DATABASE_URL=...`); `env_file=None` ignores `.env`.
+    """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
