@@ -16,6 +16,8 @@ from hitcircle.http.response import Response, error_response, json_response
 from hitcircle.http.routing import Router
 from hitcircle.logsetup import configure_logging
 from hitcircle.runtime import Runtime
+from hitcircle.services.container import Services
+from hitcircle.services.startup import on_worker_start
 from hitcircle.surfaces import Surface, surface_for_host, surface_for_path
 
 log = logging.getLogger("hitcircle.http")
@@ -32,25 +34,29 @@ class HitcircleApp:
         self.settings = settings
         self._runtime_factory = runtime_factory or Runtime.start
         self.runtime: Runtime | None = None
+        self.services: Services | None = None
         self.routers: dict[Surface, Router] = {}
         self.cors = CorsPolicy(settings.cors_origin_list)
 
     # --- lifecycle ---------------------------------------------------------------------------------------
     async def startup(self) -> None:
         runtime = await self._runtime_factory(self.settings)
-        await runtime_started(runtime)
+        services = Services.build(runtime)
+        await on_worker_start(services)
         self.runtime = runtime
+        self.services = services
         self.routers = {
-            Surface.API: api.build_router(runtime),
-            Surface.WEB: web.build_router(runtime),
-            Surface.BANCHO: bancho.build_router(runtime),
-            Surface.AVATARS: avatars.build_router(runtime),
+            Surface.API: api.build_router(services),
+            Surface.WEB: web.build_router(services),
+            Surface.BANCHO: bancho.build_router(services),
+            Surface.AVATARS: avatars.build_router(services),
         }
 
     async def shutdown(self) -> None:
         if self.runtime is not None:
             await self.runtime.close()
             self.runtime = None
+            self.services = None
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -124,13 +130,6 @@ class HitcircleApp:
 
 def _path_mode_api(path: str) -> bool:
     return path.startswith(("/v1/", "/api/")) or path in ("/docs", "/openapi.json", "/health")
-
-
-async def runtime_started(runtime: Runtime) -> None:
-    """Start-up work after the runtime exists (rank rebuilds, the bot going online, ...)."""
-    from hitcircle.services.startup import on_startup
-
-    await on_startup(runtime)
 
 
 def create_app(settings: Settings | None = None, **kwargs: Any) -> HitcircleApp:

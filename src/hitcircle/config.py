@@ -133,7 +133,7 @@ def load_settings(*, env_file: str | None = ".env", **overrides: object) -> Sett
     `overrides` use the environment names (`DATABASE_URL=...`); `env_file=None` ignores `.env`.
     """
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg, arg-type]
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hitcircle import __version__
-from hitcircle.api import meta, players
-from hitcircle.api.context import ApiContext
+from hitcircle.api import beatmaps, community, matches, meta, players
 from hitcircle.http.openapi import SWAGGER_HTML, build_openapi
 from hitcircle.http.request import Request
 from hitcircle.http.response import Response, json_response
 from hitcircle.http.routing import Route, Router
-from hitcircle.runtime import Runtime
+from hitcircle.services.container import Services
 
 #: endpoint modules, each with `routes(ctx) -> list[Route]` whose paths are `/v1/<name>`
-ENDPOINT_MODULES = (players,)
+ENDPOINT_MODULES = (players, beatmaps, matches, community)
 
 DESCRIPTION = (
     "The bancho.py developer API. Every endpoint answers at `/v1/<name>`, at `/<name>` on the api host "
@@ -23,8 +22,8 @@ DESCRIPTION = (
 )
 
 
-def build_router(runtime: Runtime) -> Router:
-    ctx = ApiContext.create(runtime)
+def build_router(services: Services) -> Router:
+    ctx = services
     router = Router()
     documented: list[tuple[str, Route]] = []
     for module in ENDPOINT_MODULES:

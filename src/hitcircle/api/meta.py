@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from hitcircle.api.context import ApiContext
 from hitcircle.http.request import Request
 from hitcircle.http.response import Response, json_response
 from hitcircle.http.routing import Route
+from hitcircle.services.container import Services
 
 
-def routes(ctx: ApiContext) -> list[Route]:
+def routes(ctx: Services) -> list[Route]:
     async def health(_: Request) -> Response:
         report = await ctx.runtime.health()
         healthy = all(v == "ok" for v in report.values())

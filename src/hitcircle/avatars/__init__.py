@@ -1,8 +1,8 @@
 """Avatar serving (`a.<domain>/<id>`, `/avatars/<id>`) and storage."""
 
 from hitcircle.http.routing import Router
-from hitcircle.runtime import Runtime
+from hitcircle.services.container import Services
 
 
-def build_router(runtime: Runtime) -> Router:
+def build_router(services: Services) -> Router:
     return Router()

@@ -5,8 +5,8 @@ bancho protocol); the router exists so hosts and paths already resolve here.
 """
 
 from hitcircle.http.routing import Router
-from hitcircle.runtime import Runtime
+from hitcircle.services.container import Services
 
 
-def build_router(runtime: Runtime) -> Router:
+def build_router(services: Services) -> Router:
     return Router()

@@ -14,11 +14,12 @@ from hitcircle.config import Settings
 async def _prepare(settings: Settings) -> None:
     """Migrate (embedded default) and run one-time start-up work before workers fork."""
     from hitcircle.runtime import Runtime
-    from hitcircle.services.prepare import prepare_server
+    from hitcircle.services.container import Services
+    from hitcircle.services.startup import prepare_server
 
     runtime = await Runtime.start(settings)
     try:
-        await prepare_server(runtime)
+        await prepare_server(Services.build(runtime))
     finally:
         await runtime.close()
 

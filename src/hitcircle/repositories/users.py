@@ -1,4 +1,4 @@
-"""SQL over `users`."""
+"""SQL over `users` for reading players."""
 
 from __future__ import annotations
 
@@ -6,9 +6,35 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.db import schema
+from hitcircle.live.models import make_safe_name
+from hitcircle.repositories import AnyRow
 
 BOT_ID = 1
 users = schema.users
+
+#: `get_player_info`'s `info` object, in the order it is serialised (bancho-spec §1.4)
+INFO_COLUMNS = (
+    users.c.id,
+    users.c.name,
+    users.c.safe_name,
+    users.c.priv,
+    users.c.country,
+    users.c.silence_end,
+    users.c.donor_end,
+    users.c.creation_time,
+    users.c.latest_activity,
+    users.c.clan_id,
+    users.c.clan_priv,
+    users.c.preferred_mode,
+    users.c.play_style,
+    users.c.custom_badge_name,
+    users.c.custom_badge_icon,
+    users.c.userpage_content,
+)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class UsersRepository:
@@ -19,3 +45,31 @@ class UsersRepository:
         """Every registered account except the bot."""
         async with self._engine.connect() as conn:
             return int((await conn.execute(select(func.count()).where(users.c.id != BOT_ID))).scalar_one())
+
+    async def info(self, user_id: int | None = None, name: str | None = None) -> AnyRow | None:
+        """The public `info` columns of one user, by id or by name (safe-name match)."""
+        query = select(*INFO_COLUMNS)
+        if user_id is not None:
+            query = query.where(users.c.id == user_id)
+        elif name is not None:
+            query = query.where(users.c.safe_name == make_safe_name(name))
+        else:
+            return None
+        async with self._engine.connect() as conn:
+            return (await conn.execute(query)).first()
+
+    async def search(self, text: str | None, limit: int) -> list[AnyRow]:
+        """Verified, unrestricted players whose name contains `text` literally (case-insensitive)."""
+        query = select(users.c.id, users.c.name).where(users.c.priv.op("&")(3) == 3)
+        if text:
+            query = query.where(users.c.name.ilike(f"%{_escape_like(text)}%", escape="\\"))
+        query = query.order_by(users.c.id).limit(limit)
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).all())
+
+    async def names(self, user_ids: list[int]) -> dict[int, str]:
+        if not user_ids:
+            return {}
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(select(users.c.id, users.c.name).where(users.c.id.in_(user_ids)))
+            return {int(r.id): str(r.name) for r in rows}

@@ -1,31 +1,39 @@
-"""Work done once when a server process starts."""
+"""Start-up work: once per server (`prepare_server`, before workers fork) and once per worker."""
 
 from __future__ import annotations
+
+import logging
 
 from sqlalchemy import select
 
 from hitcircle.db import schema
 from hitcircle.live.models import BOT_LOGIN_TIME, OnlinePlayer
-from hitcircle.runtime import Runtime
+from hitcircle.services.container import Services
 
+log = logging.getLogger("hitcircle.startup")
 BOT_ID = 1
 
 
-async def on_startup(runtime: Runtime) -> None:
-    await put_bot_online(runtime)
+async def prepare_server(services: Services) -> None:
+    """Reset shared live state (no ghosts of the last run) and rebuild Redis ranks from the database."""
+    await services.runtime.live.clear()
+    ranked = await services.ranks.rebuild()
+    if services.runtime.redis is not None:
+        log.info("rebuilt Redis ranks: %d ranked player-modes", ranked)
 
 
-async def put_bot_online(runtime: Runtime) -> None:
+async def on_worker_start(services: Services) -> None:
+    await put_bot_online(services)
+
+
+async def put_bot_online(services: Services) -> None:
     """The bot is always online, as in bancho.py (reachable by name, never counted)."""
     users = schema.users
-    async with runtime.engine.connect() as conn:
-        row = (
-            await conn.execute(
-                select(users.c.name, users.c.priv, users.c.country).where(users.c.id == BOT_ID)
-            )
-        ).first()
+    async with services.runtime.engine.connect() as conn:
+        query = select(users.c.name, users.c.priv, users.c.country).where(users.c.id == BOT_ID)
+        row = (await conn.execute(query)).first()
     if row is None:
         return
-    await runtime.live.add_player(
+    await services.runtime.live.add_player(
         OnlinePlayer(id=BOT_ID, name=row.name, priv=row.priv, country=row.country, login_time=BOT_LOGIN_TIME)
     )

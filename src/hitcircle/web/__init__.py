@@ -4,8 +4,8 @@ Not built yet (roadmap: osu! web endpoints); the router exists so hosts and path
 """
 
 from hitcircle.http.routing import Router
-from hitcircle.runtime import Runtime
+from hitcircle.services.container import Services
 
 
-def build_router(runtime: Runtime) -> Router:
+def build_router(services: Services) -> Router:
     return Router()

@@ -1,0 +1,38 @@
+"""SQL over `clans` and clan membership."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hitcircle.db import schema
+from hitcircle.repositories import AnyRow
+
+clans, users = schema.clans, schema.users
+
+
+class ClansRepository:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def by_id(self, clan_id: int) -> AnyRow | None:
+        query = select(clans.c.id, clans.c.name, clans.c.tag, clans.c.owner, clans.c.created_at).where(
+            clans.c.id == clan_id
+        )
+        async with self._engine.connect() as conn:
+            return (await conn.execute(query)).first()
+
+    async def members(self, clan_id: int) -> list[AnyRow]:
+        """Members by clan rank (owner, officers, members), then user id."""
+        query = (
+            select(users.c.id, users.c.name, users.c.country, users.c.clan_priv)
+            .where(users.c.clan_id == clan_id)
+            .order_by(users.c.clan_priv.desc(), users.c.id.asc())
+        )
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).all())
+
+    async def member_count(self, clan_id: int) -> int:
+        async with self._engine.connect() as conn:
+            query = select(func.count()).select_from(users).where(users.c.clan_id == clan_id)
+            return int((await conn.execute(query)).scalar_one())

@@ -1,0 +1,36 @@
+"""SQL over `tourney_pools` and `tourney_pool_maps`."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hitcircle.db import schema
+from hitcircle.repositories import AnyRow
+
+pools, pool_maps = schema.tourney_pools, schema.tourney_pool_maps
+
+#: bancho.py resolves at most this many maps of a pool
+POOL_MAP_LIMIT = 50
+
+
+class PoolsRepository:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def by_id(self, pool_id: int) -> AnyRow | None:
+        query = select(pools.c.id, pools.c.name, pools.c.created_at, pools.c.created_by).where(
+            pools.c.id == pool_id
+        )
+        async with self._engine.connect() as conn:
+            return (await conn.execute(query)).first()
+
+    async def maps(self, pool_id: int) -> list[AnyRow]:
+        query = (
+            select(pool_maps.c.map_id, pool_maps.c.mods, pool_maps.c.slot)
+            .where(pool_maps.c.pool_id == pool_id)
+            .order_by(pool_maps.c.map_id, pool_maps.c.pool_id)
+            .limit(POOL_MAP_LIMIT)
+        )
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).all())

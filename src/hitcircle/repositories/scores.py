@@ -1,0 +1,222 @@
+"""SQL over `scores` (joined with `maps`, `users`, `clans` where the API needs them)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hitcircle.db import schema
+from hitcircle.repositories import AnyRow
+
+scores, maps, users, clans = schema.scores, schema.maps, schema.users, schema.clans
+
+Scope = Literal["best", "recent"]
+
+#: a beatmap as the API shows it (`get_map_info` order), selected with a `map_` prefix when joined
+MAP_COLUMNS = (
+    maps.c.md5,
+    maps.c.id,
+    maps.c.set_id,
+    maps.c.artist,
+    maps.c.title,
+    maps.c.version,
+    maps.c.creator,
+    maps.c.last_update,
+    maps.c.total_length,
+    maps.c.max_combo,
+    maps.c.status,
+    maps.c.plays,
+    maps.c.passes,
+    maps.c.mode,
+    maps.c.bpm,
+    maps.c.cs,
+    maps.c.od,
+    maps.c.ar,
+    maps.c.hp,
+    maps.c.diff,
+)
+
+#: every `scores` column, in table order (`get_score_info`)
+SCORE_COLUMNS = tuple(scores.c)
+
+#: `get_player_scores` rows before the beatmap object
+PLAYER_SCORE_COLUMNS = (
+    scores.c.id,
+    scores.c.score,
+    scores.c.pp,
+    scores.c.acc,
+    scores.c.max_combo,
+    scores.c.mods,
+    scores.c.n300,
+    scores.c.n100,
+    scores.c.n50,
+    scores.c.nmiss,
+    scores.c.ngeki,
+    scores.c.nkatu,
+    scores.c.grade,
+    scores.c.status,
+    scores.c.mode,
+    scores.c.play_time,
+    scores.c.time_elapsed,
+    scores.c.perfect,
+)
+
+MAP_SCORE_COLUMNS = (
+    scores.c.map_md5,
+    scores.c.score,
+    scores.c.pp,
+    scores.c.acc,
+    scores.c.max_combo,
+    scores.c.mods,
+    scores.c.n300,
+    scores.c.n100,
+    scores.c.n50,
+    scores.c.nmiss,
+    scores.c.ngeki,
+    scores.c.nkatu,
+    scores.c.grade,
+    scores.c.status,
+    scores.c.mode,
+    scores.c.play_time,
+    scores.c.time_elapsed,
+    scores.c.userid,
+    scores.c.perfect,
+    users.c.name.label("player_name"),
+    users.c.country.label("player_country"),
+    clans.c.id.label("clan_id"),
+    clans.c.name.label("clan_name"),
+    clans.c.tag.label("clan_tag"),
+)
+
+
+class ModsFilter:
+    """`=M`: the score has every mod of M; `~M`: it has at least one (bancho-spec §1.0.6)."""
+
+    __slots__ = ("mods", "strong")
+
+    def __init__(self, mods: int, strong: bool) -> None:
+        self.mods = mods
+        self.strong = strong
+
+    def condition(self) -> ColumnElement[bool] | None:
+        masked = scores.c.mods.op("&")(self.mods)
+        if self.strong:
+            return None if self.mods == 0 else masked == self.mods
+        return masked != 0
+
+
+def _with_mods(query: Select[tuple[object, ...]], mods: ModsFilter | None) -> Select[tuple[object, ...]]:
+    condition = mods.condition() if mods is not None else None
+    return query if condition is None else query.where(condition)
+
+
+class ScoresRepository:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def _all(self, query: Select[tuple[object, ...]]) -> list[AnyRow]:
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).all())
+
+    async def by_id(self, score_id: int) -> AnyRow | None:
+        async with self._engine.connect() as conn:
+            return (await conn.execute(select(*SCORE_COLUMNS).where(scores.c.id == score_id))).first()
+
+    async def player_scores(
+        self,
+        user_id: int,
+        mode: int,
+        scope: Scope,
+        mods: ModsFilter | None,
+        limit: int,
+        include_loved: bool,
+        include_failed: bool,
+    ) -> list[AnyRow]:
+        query = (
+            select(*PLAYER_SCORE_COLUMNS, *(c.label(f"map_{c.name}") for c in MAP_COLUMNS))
+            .select_from(scores.join(maps, maps.c.md5 == scores.c.map_md5))
+            .where(scores.c.userid == user_id, scores.c.mode == mode)
+        )
+        if scope == "best":
+            statuses = [2, 3, 5] if include_loved else [2, 3]
+            query = query.where(scores.c.status == 2, maps.c.status.in_(statuses))
+            query = query.order_by(scores.c.pp.desc(), scores.c.id.asc())
+        else:
+            if not include_failed:
+                query = query.where(scores.c.status != 0)
+            query = query.order_by(scores.c.play_time.desc(), scores.c.id.desc())
+        return await self._all(_with_mods(query, mods).limit(limit))
+
+    async def most_played(self, user_id: int, mode: int, limit: int) -> list[AnyRow]:
+        columns = (
+            maps.c.md5,
+            maps.c.id,
+            maps.c.set_id,
+            maps.c.status,
+            maps.c.artist,
+            maps.c.title,
+            maps.c.version,
+            maps.c.creator,
+        )
+        plays = func.count().label("plays")
+        query = (
+            select(*columns, plays)
+            .select_from(scores.join(maps, maps.c.md5 == scores.c.map_md5))
+            .where(scores.c.userid == user_id, scores.c.mode == mode)
+            .group_by(*columns)
+            .order_by(plays.desc(), maps.c.id.asc())
+            .limit(limit)
+        )
+        return await self._all(query)
+
+    async def map_scores(
+        self, md5: str, mode: int, scope: Scope, mods: ModsFilter | None, limit: int
+    ) -> list[AnyRow]:
+        query = (
+            select(*MAP_SCORE_COLUMNS)
+            .select_from(
+                scores.join(users, users.c.id == scores.c.userid).outerjoin(
+                    clans, clans.c.id == users.c.clan_id
+                )
+            )
+            .where(scores.c.map_md5 == md5, scores.c.mode == mode, users.c.priv.op("&")(1) == 1)
+        )
+        if scope == "best":
+            metric = scores.c.pp if mode >= 4 else scores.c.score
+            query = query.where(scores.c.status == 2).order_by(metric.desc(), scores.c.id.asc())
+        else:
+            query = query.where(scores.c.status.in_([1, 2])).order_by(
+                scores.c.play_time.desc(), scores.c.id.desc()
+            )
+        return await self._all(_with_mods(query, mods).limit(limit))
+
+    async def replay_header(self, score_id: int) -> AnyRow | None:
+        query = (
+            select(
+                users.c.name.label("username"),
+                maps.c.md5.label("map_md5"),
+                maps.c.artist,
+                maps.c.title,
+                maps.c.version,
+                scores.c.mode,
+                scores.c.n300,
+                scores.c.n100,
+                scores.c.n50,
+                scores.c.ngeki,
+                scores.c.nkatu,
+                scores.c.nmiss,
+                scores.c.score,
+                scores.c.max_combo,
+                scores.c.perfect,
+                scores.c.mods,
+                scores.c.play_time,
+            )
+            .select_from(
+                scores.join(users, users.c.id == scores.c.userid).join(maps, maps.c.md5 == scores.c.map_md5)
+            )
+            .where(scores.c.id == score_id)
+        )
+        async with self._engine.connect() as conn:
+            return (await conn.execute(query)).first()

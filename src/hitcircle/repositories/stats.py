@@ -1,0 +1,112 @@
+"""SQL over `stats`: a player's rows and the global leaderboard."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hitcircle.db import schema
+from hitcircle.repositories import AnyRow
+
+stats, users, clans = schema.stats, schema.users, schema.clans
+
+#: `get_player_info`'s stats object, in order; `rank` and `country_rank` are appended.
+STATS_COLUMNS = (
+    stats.c.id,
+    stats.c.mode,
+    stats.c.tscore,
+    stats.c.rscore,
+    stats.c.pp,
+    stats.c.plays,
+    stats.c.playtime,
+    stats.c.acc,
+    stats.c.max_combo,
+    stats.c.total_hits,
+    stats.c.replay_views,
+    stats.c.xh_count,
+    stats.c.x_count,
+    stats.c.sh_count,
+    stats.c.s_count,
+    stats.c.a_count,
+)
+
+LeaderboardSort = Literal["tscore", "rscore", "pp", "acc", "plays", "playtime"]
+
+
+class StatsRepository:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def for_user(self, user_id: int) -> list[AnyRow]:
+        query = select(*STATS_COLUMNS).where(stats.c.id == user_id).order_by(stats.c.mode)
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).all())
+
+    async def leaderboard(
+        self, sort: LeaderboardSort, mode: int, limit: int, offset: int, country: str | None
+    ) -> list[AnyRow]:
+        column = stats.c[sort]
+        query = (
+            select(
+                users.c.id.label("player_id"),
+                users.c.name,
+                users.c.country,
+                stats.c.tscore,
+                stats.c.rscore,
+                stats.c.pp,
+                stats.c.plays,
+                stats.c.playtime,
+                stats.c.acc,
+                stats.c.max_combo,
+                stats.c.xh_count,
+                stats.c.x_count,
+                stats.c.sh_count,
+                stats.c.s_count,
+                stats.c.a_count,
+                clans.c.id.label("clan_id"),
+                clans.c.name.label("clan_name"),
+                clans.c.tag.label("clan_tag"),
+            )
+            .select_from(
+                stats.join(users, users.c.id == stats.c.id).outerjoin(clans, clans.c.id == users.c.clan_id)
+            )
+            .where(stats.c.mode == mode, users.c.priv.op("&")(1) == 1, column > 0)
+            .order_by(column.desc(), users.c.id.asc())
+            .limit(limit)
+            .offset(offset)
+        )
+        if country is not None:
+            query = query.where(func.lower(users.c.country) == country.lower())
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).all())
+
+    async def ranked_rows(self, mode: int) -> list[AnyRow]:
+        """(user id, pp, country) of every ranked player in `mode`: unrestricted with pp > 0."""
+        query = (
+            select(stats.c.id, stats.c.pp, users.c.country)
+            .select_from(stats.join(users, users.c.id == stats.c.id))
+            .where(stats.c.mode == mode, stats.c.pp > 0, users.c.priv.op("&")(1) == 1)
+        )
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).all())
+
+    async def players_ahead(self, user_id: int, country: str) -> dict[int, tuple[int, int]]:
+        """Per mode where the user has pp: ranked players ahead of them (pp desc, then user id asc),
+        globally and in `country`. Modes where nobody is ahead are absent."""
+        me = stats.alias("me")
+        other = stats.alias("other")
+        ahead = (other.c.pp > me.c.pp) | ((other.c.pp == me.c.pp) & (other.c.id < me.c.id))
+        same_country = case((func.lower(users.c.country) == country.lower(), 1), else_=0)
+        query = (
+            select(me.c.mode, func.count(other.c.id), func.sum(same_country))
+            .select_from(
+                me.join(other, (other.c.mode == me.c.mode) & ahead).join(users, users.c.id == other.c.id)
+            )
+            .where(me.c.id == user_id, me.c.pp > 0, users.c.priv.op("&")(1) == 1)
+            .group_by(me.c.mode)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {int(mode): (int(total), int(local or 0)) for mode, total, local in rows}

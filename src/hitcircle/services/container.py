@@ -1,0 +1,44 @@
+"""The services and repositories of one running server, built once from the runtime."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hitcircle.repositories.clans import ClansRepository
+from hitcircle.repositories.pools import PoolsRepository
+from hitcircle.repositories.scores import ScoresRepository
+from hitcircle.repositories.stats import StatsRepository
+from hitcircle.repositories.users import UsersRepository
+from hitcircle.runtime import Runtime
+from hitcircle.services.beatmaps import BeatmapService
+from hitcircle.services.ranks import DatabaseRanks, RankService, RedisRanks
+
+
+@dataclass(frozen=True)
+class Services:
+    runtime: Runtime
+    users: UsersRepository
+    stats: StatsRepository
+    scores: ScoresRepository
+    clans: ClansRepository
+    pools: PoolsRepository
+    ranks: RankService
+    beatmaps: BeatmapService
+
+    @classmethod
+    def build(cls, runtime: Runtime) -> Services:
+        engine = runtime.engine
+        stats = StatsRepository(engine)
+        ranks: RankService = (
+            RedisRanks(stats, runtime.redis) if runtime.redis is not None else DatabaseRanks(stats)
+        )
+        return cls(
+            runtime=runtime,
+            users=UsersRepository(engine),
+            stats=stats,
+            scores=ScoresRepository(engine),
+            clans=ClansRepository(engine),
+            pools=PoolsRepository(engine),
+            ranks=ranks,
+            beatmaps=BeatmapService(engine, runtime.http, runtime.settings, runtime.paths),
+        )
