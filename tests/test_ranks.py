@@ -48,3 +48,26 @@ async def test_restricted_and_zero_pp_are_unranked(engine: AsyncEngine) -> None:
     await set_stats(engine, user["id"], 0, pp=100)
     ranks = DatabaseRanks(StatsRepository(engine))
     assert await ranks.for_player(user["id"], "ca", 2, {0: 100, 1: 0}) == {0: (0, 0), 1: (0, 0)}
+
+
+async def test_restriction_through_accounts_updates_redis_ranks(engine: AsyncEngine, redis_url: str) -> None:
+    from hitcircle.live.memory import InMemoryLiveState
+    from hitcircle.services.accounts import AccountService
+
+    user = await create_user(engine, "Ranked", country="se")
+    await set_stats(engine, user["id"], 0, pp=777)
+    await set_stats(engine, user["id"], 4, pp=50)
+    redis = Redis.from_url(redis_url)
+    try:
+        ranks = RedisRanks(StatsRepository(engine), redis)
+        await ranks.rebuild()
+        accounts = AccountService(engine, InMemoryLiveState(), on_privileges_changed=ranks.on_privileges_changed)
+        await accounts.restrict(user["id"])
+        assert await redis.zscore("bancho:leaderboard:0", str(user["id"])) is None
+        assert await redis.zscore("bancho:leaderboard:4:se", str(user["id"])) is None
+        await accounts.unrestrict(user["id"])
+        assert await redis.zscore("bancho:leaderboard:0", str(user["id"])) == 777.0
+        assert await redis.zscore("bancho:leaderboard:4:se", str(user["id"])) == 50.0
+        assert await redis.zscore("bancho:leaderboard:1", str(user["id"])) is None  # pp 0: unranked
+    finally:
+        await redis.aclose()

@@ -28,10 +28,16 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+def _is_hex(text: str) -> bool:
+    return text.isascii() and all(c in "0123456789abcdefABCDEF" for c in text)
+
+
 def routes(svc: Services) -> list[Route]:
     async def find_map(map_id: int | None, md5: str | None) -> Beatmap:
         if map_id is None and md5 is None:
             raise HTTPError(400, ID_OR_MD5)
+        if map_id is None and not _is_hex(md5 or ""):
+            raise HTTPError(404, MAP_NOT_FOUND)  # no beatmap file hashes to non-hex text
         beatmap = await (svc.beatmaps.by_id(map_id) if map_id is not None else svc.beatmaps.by_md5(md5 or ""))
         if beatmap is None:
             raise HTTPError(404, MAP_NOT_FOUND)

@@ -6,7 +6,10 @@ import click
 
 from hitcircle import __version__
 from hitcircle.cli.db import db
+from hitcircle.cli.maps import maps
+from hitcircle.cli.ranks import ranks
 from hitcircle.cli.serve import serve
+from hitcircle.cli.users import apikey, user
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,6 +23,10 @@ def cli() -> None:
 
 cli.add_command(serve)
 cli.add_command(db)
+cli.add_command(user)
+cli.add_command(apikey)
+cli.add_command(maps)
+cli.add_command(ranks)
 
 
 def main() -> None:

@@ -30,7 +30,8 @@ def is_restricted(priv: int) -> bool:
     return not priv & Privileges.UNRESTRICTED
 
 
-PRIVILEGE_NAMES: dict[str, int] = {flag.name.lower(): int(flag) for flag in Privileges if flag.name}
+#: every name, combined ones (donator, staff) included
+PRIVILEGE_NAMES: dict[str, int] = {name.lower(): int(flag) for name, flag in Privileges.__members__.items()}
 
 
 def parse_privileges(text: str) -> int:

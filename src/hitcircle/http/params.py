@@ -55,8 +55,29 @@ def validation_error_body(exc: ValidationError, source: str = "query") -> dict[s
     return {"detail": details}
 
 
+def _nul_errors(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """NUL characters are rejected up front: no database stores them in text (PostgreSQL refuses)."""
+    errors = []
+    for name, value in data.items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if "\x00" in item:
+                errors.append(
+                    {
+                        "type": "string_nul_character",
+                        "loc": ["query", name],
+                        "msg": "String should not contain NUL characters",
+                        "input": item.replace("\x00", "\\0"),
+                    }
+                )
+    return errors
+
+
 def parse_query(model: type[P], request: Request) -> P:
     data = request.query_dict(model.list_params())
+    nul = _nul_errors(data)
+    if nul:
+        raise HTTPError(422, body={"detail": nul})
     try:
         return model.model_validate(data)
     except ValidationError as exc:

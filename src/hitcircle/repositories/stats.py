@@ -44,9 +44,24 @@ class StatsRepository:
         async with self._engine.connect() as conn:
             return list((await conn.execute(query)).all())
 
+    async def player_pp(self, user_id: int) -> tuple[str, dict[int, int]] | None:
+        """A player's country and pp per mode; None for an unknown user."""
+        query = (
+            select(users.c.country, stats.c.mode, stats.c.pp)
+            .select_from(users.outerjoin(stats, stats.c.id == users.c.id))
+            .where(users.c.id == user_id)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        if not rows:
+            return None
+        return str(rows[0].country), {int(r.mode): int(r.pp) for r in rows if r.mode is not None}
+
     async def leaderboard(
         self, sort: LeaderboardSort, mode: int, limit: int, offset: int, country: str | None
     ) -> list[AnyRow]:
+        if country is not None and not (country.isascii() and country.isalpha()):
+            return []  # country codes are two letters; anything else matches nobody
         column = stats.c[sort]
         query = (
             select(

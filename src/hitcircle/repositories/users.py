@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.db import schema
 from hitcircle.live.models import make_safe_name
-from hitcircle.repositories import AnyRow
+from hitcircle.repositories import AnyRow, storable_text
 
 BOT_ID = 1
 users = schema.users
@@ -52,6 +52,8 @@ class UsersRepository:
         if user_id is not None:
             query = query.where(users.c.id == user_id)
         elif name is not None:
+            if not storable_text(name):
+                return None
             query = query.where(users.c.safe_name == make_safe_name(name))
         else:
             return None
@@ -61,6 +63,8 @@ class UsersRepository:
     async def search(self, text: str | None, limit: int) -> list[AnyRow]:
         """Verified, unrestricted players whose name contains `text` literally (case-insensitive)."""
         query = select(users.c.id, users.c.name).where(users.c.priv.op("&")(3) == 3)
+        if text and not storable_text(text):
+            return []
         if text:
             query = query.where(users.c.name.ilike(f"%{_escape_like(text)}%", escape="\\"))
         query = query.order_by(users.c.id).limit(limit)

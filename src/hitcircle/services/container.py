@@ -10,6 +10,7 @@ from hitcircle.repositories.scores import ScoresRepository
 from hitcircle.repositories.stats import StatsRepository
 from hitcircle.repositories.users import UsersRepository
 from hitcircle.runtime import Runtime
+from hitcircle.services.accounts import AccountService
 from hitcircle.services.beatmaps import BeatmapService
 from hitcircle.services.ranks import DatabaseRanks, RankService, RedisRanks
 
@@ -24,6 +25,7 @@ class Services:
     pools: PoolsRepository
     ranks: RankService
     beatmaps: BeatmapService
+    accounts: AccountService
 
     @classmethod
     def build(cls, runtime: Runtime) -> Services:
@@ -41,4 +43,5 @@ class Services:
             pools=PoolsRepository(engine),
             ranks=ranks,
             beatmaps=BeatmapService(engine, runtime.http, runtime.settings, runtime.paths),
+            accounts=AccountService(engine, runtime.live, on_privileges_changed=ranks.on_privileges_changed),
         )

@@ -42,6 +42,20 @@ class RankService(ABC):
         """Recompute stored ranks from the database; returns the number of ranked (player, mode) pairs."""
         return 0
 
+    async def on_privileges_changed(self, user_id: int, old_priv: int, new_priv: int) -> None:
+        """Hook for the account service: a restriction removes, an unrestriction restores, the ranks."""
+        if is_restricted(old_priv) == is_restricted(new_priv):
+            return
+        player = await self._stats.player_pp(user_id)
+        if player is None:
+            return
+        country, pp_by_mode = player
+        if is_restricted(new_priv):
+            await self.remove(user_id, country)
+        else:
+            for mode, pp in pp_by_mode.items():
+                await self.update(user_id, mode, pp, country, new_priv)
+
     async def update(self, user_id: int, mode: int, pp: int, country: str, priv: int) -> None:  # noqa: B027
         """Record a player's new pp in a mode (score submission, unrestriction). The database
         implementation reads ranks live, so it has nothing to store."""
