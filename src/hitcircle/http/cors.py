@@ -27,9 +27,9 @@ class CorsPolicy:
         response.headers.append((b"access-control-expose-headers", b"Content-Disposition, X-Request-Id"))
 
     def preflight(self, origin: str | None) -> Response:
+        """Answer a preflight; the origin headers themselves are added by `decorate` like on any answer."""
         response = Response(b"", 204, content_type=None)
         if origin is not None and self.origin_allowed(origin):
-            self.decorate(response, origin)
             response.headers.append((b"access-control-allow-methods", ALLOWED_METHODS.encode()))
             response.headers.append((b"access-control-allow-headers", ALLOWED_HEADERS.encode()))
             response.headers.append((b"access-control-max-age", b"600"))
