@@ -45,7 +45,9 @@ async def load_dataset(engine: AsyncEngine, app: HitcircleApp) -> Dataset:
     await create_score(engine, userid=bob["id"], map_md5=beatmap["md5"], status=0)
     async with engine.begin() as conn:
         result = await conn.execute(
-            schema.tourney_pools.insert().values(name="Pool", created_at=datetime(2024, 1, 1), created_by=alice["id"])
+            schema.tourney_pools.insert().values(
+                name="Pool", created_at=datetime(2024, 1, 1), created_by=alice["id"]
+            )
         )
         pool_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         await conn.execute(
@@ -54,7 +56,9 @@ async def load_dataset(engine: AsyncEngine, app: HitcircleApp) -> Dataset:
     runtime = app.runtime
     assert runtime is not None
     runtime.paths.replay(score["id"]).write_bytes(frames_of(REPLAY.read_bytes()))
-    status = PlayerStatus(action=2, info_text="x", map_md5=beatmap["md5"], mods=0, mode=0, map_id=beatmap["id"])
+    status = PlayerStatus(
+        action=2, info_text="x", map_md5=beatmap["md5"], mods=0, mode=0, map_id=beatmap["id"]
+    )
     await runtime.live.add_player(OnlinePlayer(alice["id"], "Alice", 3, "ca", 1.5, status=status))
     slots = [MatchSlot() for _ in range(16)]
     slots[0] = MatchSlot(status=4, player_id=alice["id"])

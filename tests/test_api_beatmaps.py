@@ -15,7 +15,6 @@ from hitcircle.app import HitcircleApp
 from tests.factories import create_clan, create_map, create_score, create_user
 from tests.osr_tools import frames_of
 
-pytestmark = pytest.mark.asyncio
 REPLAYS = Path(__file__).parent / "fixtures" / "replays"
 
 
@@ -100,7 +99,9 @@ async def test_get_map_scores(client: httpx.AsyncClient, engine: AsyncEngine) ->
     assert [s["score"] for s in recent["scores"]] == [b["score"], bob_old["score"], a["score"]]
     relax = (await client.get("/v1/get_map_scores", params={"md5": md5, "scope": "best", "mode": 4})).json()
     assert [s["pp"] for s in relax["scores"]] == [rx_a["pp"], rx_b["pp"]]  # relax ranks by pp
-    hidden = (await client.get("/v1/get_map_scores", params={"md5": md5, "scope": "best", "mods": "~HD"})).json()
+    hidden = (
+        await client.get("/v1/get_map_scores", params={"md5": md5, "scope": "best", "mods": "~HD"})
+    ).json()
     assert [s["userid"] for s in hidden["scores"]] == [alice["id"]]
     one = (await client.get("/v1/get_map_scores", params={"md5": md5, "scope": "best", "limit": 1})).json()
     assert len(one["scores"]) == 1
@@ -182,7 +183,9 @@ async def test_get_replay_round_trips_through_osrparse(
     assert full.headers["content-description"] == "File Transfer"
     day = original.timestamp.strftime("%Y-%m-%d")
     ascii_name = f"{original.username} - ______ - Title [Extra] ({day}).osr"
-    assert full.headers["content-disposition"].startswith(f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'')
+    assert full.headers["content-disposition"].startswith(
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''"
+    )
     parsed = Replay.from_string(full.content)
     assert parsed.mode == original.mode
     assert parsed.game_version == 20200207
@@ -214,7 +217,9 @@ async def test_get_replay_errors_and_clamping(
     assert (orphan.status_code, orphan.json()) == (404, {"status": "Score not found."})
     user = await create_user(engine, "Big")
     beatmap = await create_map(engine)
-    score = await create_score(engine, userid=user["id"], map_md5=beatmap["md5"], n300=70_000, max_combo=99_999)
+    score = await create_score(
+        engine, userid=user["id"], map_md5=beatmap["md5"], n300=70_000, max_combo=99_999
+    )
     paths.replay(score["id"]).write_bytes(frames_of((REPLAYS / "replay.osr").read_bytes()))
     parsed = Replay.from_string((await client.get("/v1/get_replay", params={"id": score["id"]})).content)
     assert parsed.count_300 == 65535

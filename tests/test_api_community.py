@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.app import HitcircleApp
 from hitcircle.db import schema
 from hitcircle.live.models import Match, MatchSlot, OnlinePlayer
 from tests.factories import create_clan, create_map, create_user, join_clan, set_stats
-
-pytestmark = pytest.mark.asyncio
 
 
 async def test_get_leaderboard(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
@@ -87,7 +84,9 @@ async def test_get_mappool(client: httpx.AsyncClient, engine: AsyncEngine, app: 
     hdhr2 = await create_map(engine)
     async with engine.begin() as conn:
         result = await conn.execute(
-            schema.tourney_pools.insert().values(name="OWC", created_at=datetime(2024, 6, 1), created_by=creator["id"])
+            schema.tourney_pools.insert().values(
+                name="OWC", created_at=datetime(2024, 6, 1), created_by=creator["id"]
+            )
         )
         pool_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         await conn.execute(

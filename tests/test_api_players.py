@@ -12,8 +12,6 @@ from hitcircle.app import HitcircleApp
 from hitcircle.live.models import OnlinePlayer, PlayerStatus
 from tests.factories import create_clan, create_map, create_score, create_user, join_clan, set_stats
 
-pytestmark = pytest.mark.asyncio
-
 EMPTY_STATS = {
     "tscore": 0,
     "rscore": 0,
@@ -106,10 +104,17 @@ async def test_get_player_info_all_with_ranks(client: httpx.AsyncClient, engine:
     assert stats["1"] == {"id": alice["id"], "mode": 1, **EMPTY_STATS}
     assert list(stats["0"]) == ["id", "mode", *EMPTY_STATS]
 
-    carol_body = (await client.get("/v1/get_player_info", params={"id": carol["id"], "scope": "stats"})).json()
+    carol_body = (
+        await client.get("/v1/get_player_info", params={"id": carol["id"], "scope": "stats"})
+    ).json()
     assert list(carol_body["player"]) == ["stats"]
-    assert (carol_body["player"]["stats"]["0"]["rank"], carol_body["player"]["stats"]["0"]["country_rank"]) == (3, 2)
-    banned_body = (await client.get("/v1/get_player_info", params={"id": banned["id"], "scope": "all"})).json()
+    assert (
+        carol_body["player"]["stats"]["0"]["rank"],
+        carol_body["player"]["stats"]["0"]["country_rank"],
+    ) == (3, 2)
+    banned_body = (
+        await client.get("/v1/get_player_info", params={"id": banned["id"], "scope": "all"})
+    ).json()
     assert banned_body["player"]["info"]["priv"] == 2  # restricted players are shown
     assert banned_body["player"]["stats"]["0"]["rank"] == 0
 
@@ -139,7 +144,11 @@ async def test_get_player_info_all_with_ranks(client: httpx.AsyncClient, engine:
         (
             {"id": "3"},
             422,
-            {"detail": [{"type": "missing", "loc": ["query", "scope"], "msg": "Field required", "input": None}]},
+            {
+                "detail": [
+                    {"type": "missing", "loc": ["query", "scope"], "msg": "Field required", "input": None}
+                ]
+            },
         ),
         (
             {"scope": "x", "name": "a"},
@@ -179,10 +188,15 @@ async def test_get_player_status_offline_online_and_bot(
     alice = await create_user(engine, "Alice")
     beatmap = await create_map(engine, id=4242, md5="a" * 32)
     offline = await client.get("/v1/get_player_status", params={"id": alice["id"]})
-    assert offline.json() == {"status": "success", "player_status": {"online": False, "last_seen": 1_700_000_500}}
+    assert offline.json() == {
+        "status": "success",
+        "player_status": {"online": False, "last_seen": 1_700_000_500},
+    }
 
     live = app.runtime.live  # type: ignore[union-attr]
-    status = PlayerStatus(action=2, info_text="Artist - Title", map_md5=beatmap["md5"], mods=72, mode=4, map_id=4242)
+    status = PlayerStatus(
+        action=2, info_text="Artist - Title", map_md5=beatmap["md5"], mods=72, mode=4, map_id=4242
+    )
     await live.add_player(OnlinePlayer(alice["id"], "Alice", 3, "ca", 1_700_000_000.5, status=status))
     online = (await client.get("/v1/get_player_status", params={"name": "ALICE"})).json()
     assert online["player_status"]["online"] is True
@@ -197,7 +211,13 @@ async def test_get_player_status_offline_online_and_bot(
     bot = (await client.get("/v1/get_player_status", params={"name": "BanchoBot"})).json()
     assert bot["player_status"]["online"] is True
     assert bot["player_status"]["login_time"] == 2147483647.0
-    assert bot["player_status"]["status"] == {"action": 0, "info_text": "", "mode": 0, "mods": 0, "beatmap": None}
+    assert bot["player_status"]["status"] == {
+        "action": 0,
+        "info_text": "",
+        "mode": 0,
+        "mods": 0,
+        "beatmap": None,
+    }
 
     both = await client.get("/v1/get_player_status", params={"id": alice["id"], "name": "Alice"})
     assert (both.status_code, both.json()) == (400, {"status": "Must provide either id OR name!"})
@@ -205,7 +225,9 @@ async def test_get_player_status_offline_online_and_bot(
     assert (missing.status_code, missing.json()) == (404, {"status": "Player not found."})
 
 
-async def test_get_player_scores_best_recent_and_filters(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
+async def test_get_player_scores_best_recent_and_filters(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     alice = await create_user(engine, "Alice")
     clan = await create_clan(engine, owner=alice["id"], name="Circles", tag="HC")
     ranked = await create_map(engine, status=2)
@@ -215,14 +237,23 @@ async def test_get_player_scores_best_recent_and_filters(client: httpx.AsyncClie
     b = await create_score(engine, userid=alice["id"], map_md5=loved["md5"], pp=400, mods=8, status=2)
     await create_score(engine, userid=alice["id"], map_md5=pending["md5"], pp=500, status=2)
     failed = await create_score(
-        engine, userid=alice["id"], map_md5=ranked["md5"], pp=0, status=0, play_time=a["play_time"].replace(year=2025)
+        engine,
+        userid=alice["id"],
+        map_md5=ranked["md5"],
+        pp=0,
+        status=0,
+        play_time=a["play_time"].replace(year=2025),
     )
     rx = await create_score(engine, userid=alice["id"], map_md5=ranked["md5"], pp=600, mode=4, mods=128)
     await create_score(engine, userid=alice["id"], map_md5="f" * 32, pp=999)  # unknown map: excluded
 
     best = (await client.get("/v1/get_player_scores", params={"id": alice["id"], "scope": "best"})).json()
     assert [s["id"] for s in best["scores"]] == [a["id"]]
-    assert best["player"] == {"id": alice["id"], "name": "Alice", "clan": {"id": clan["id"], "name": "Circles", "tag": "HC"}}
+    assert best["player"] == {
+        "id": alice["id"],
+        "name": "Alice",
+        "clan": {"id": clan["id"], "name": "Circles", "tag": "HC"},
+    }
     score = best["scores"][0]
     assert list(score) == [
         "id", "score", "pp", "acc", "max_combo", "mods", "n300", "n100", "n50", "nmiss", "ngeki", "nkatu",
@@ -286,7 +317,9 @@ async def test_get_player_scores_errors(
 
 async def test_get_player_scores_limits(client: httpx.AsyncClient) -> None:
     for limit in ("0", "101"):
-        response = await client.get("/v1/get_player_scores", params={"scope": "best", "id": 3, "limit": limit})
+        response = await client.get(
+            "/v1/get_player_scores", params={"scope": "best", "id": 3, "limit": limit}
+        )
         assert response.status_code == 422
         assert response.json()["detail"][0]["loc"] == ["query", "limit"]
     mode = await client.get("/v1/get_player_scores", params={"scope": "best", "id": 3, "mode": 12})
@@ -301,7 +334,9 @@ async def test_get_player_most_played(client: httpx.AsyncClient, engine: AsyncEn
         await create_score(engine, userid=alice["id"], map_md5=second["md5"], status=0)
     await create_score(engine, userid=alice["id"], map_md5=first["md5"])
     await create_score(engine, userid=alice["id"], map_md5=first["md5"], mode=1)
-    body = (await client.get("/v1/get_player_most_played", params={"id": alice["id"], "name": "ignored"})).json()
+    body = (
+        await client.get("/v1/get_player_most_played", params={"id": alice["id"], "name": "ignored"})
+    ).json()
     assert body == {
         "status": "success",
         "maps": [
@@ -349,7 +384,9 @@ async def test_search_players(client: httpx.AsyncClient, engine: AsyncEngine) ->
     assert everyone["results"] == 3  # the bot is not verified
 
 
-async def test_clan_owner_tag_in_player_scores_missing_clan(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
+async def test_clan_owner_tag_in_player_scores_missing_clan(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
     alice = await create_user(engine, "Alice")
     await join_clan(engine, alice["id"], 9999)  # clan row missing
     body = (await client.get("/v1/get_player_scores", params={"id": alice["id"], "scope": "recent"})).json()

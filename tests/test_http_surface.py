@@ -14,8 +14,6 @@ from hitcircle.http.routing import Route
 from hitcircle.surfaces import Surface, surface_for_host, surface_for_path
 from tests.conftest import make_settings
 
-pytestmark = pytest.mark.asyncio
-
 
 async def test_cors_allows_any_origin_by_default(client: httpx.AsyncClient) -> None:
     response = await client.get("/v1/get_player_count", headers={"Origin": "https://stats.example"})
@@ -36,7 +34,9 @@ async def test_cors_origin_list(sqlite_db_url: str, tmp_path: object) -> None:
     app = HitcircleApp(settings)
     await app.startup()
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://localhost"
+        ) as http:
             allowed = await http.get("/v1/get_player_count", headers={"Origin": "https://a.example"})
             assert allowed.headers["access-control-allow-origin"] == "https://a.example"
             assert allowed.headers["vary"] == "Origin"

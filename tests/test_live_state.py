@@ -12,8 +12,6 @@ from hitcircle.live.memory import InMemoryLiveState
 from hitcircle.live.models import MAX_MATCHES, Match, MatchSlot, OnlinePlayer, PlayerStatus
 from hitcircle.live.redis import RedisLiveState
 
-pytestmark = pytest.mark.asyncio
-
 
 @pytest.fixture(params=["memory", "redis"])
 async def live(request: pytest.FixtureRequest) -> AsyncIterator[LiveState]:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.repositories.stats import StatsRepository
 from hitcircle.services.ranks import DatabaseRanks, RedisRanks
 from tests.factories import create_user, set_stats
-
-pytestmark = pytest.mark.asyncio
 
 
 async def test_database_and_redis_ranks_are_identical(engine: AsyncEngine, redis_url: str) -> None:
@@ -32,7 +29,10 @@ async def test_database_and_redis_ranks_are_identical(engine: AsyncEngine, redis
         for user, pp in players:
             pp_by_mode = {0: pp, 4: pp // 2, 1: 0}
             expected = await database.for_player(user["id"], user["country"], user["priv"], pp_by_mode)
-            assert await redis_ranks.for_player(user["id"], user["country"], user["priv"], pp_by_mode) == expected
+            assert (
+                await redis_ranks.for_player(user["id"], user["country"], user["priv"], pp_by_mode)
+                == expected
+            )
         first = players[0][0]
         assert (await database.for_player(first["id"], "ca", 3, {0: 500}))[0] == (3, 1)
         assert await redis.zscore("bancho:leaderboard:0", str(first["id"])) == 500.0
@@ -61,7 +61,9 @@ async def test_restriction_through_accounts_updates_redis_ranks(engine: AsyncEng
     try:
         ranks = RedisRanks(StatsRepository(engine), redis)
         await ranks.rebuild()
-        accounts = AccountService(engine, InMemoryLiveState(), on_privileges_changed=ranks.on_privileges_changed)
+        accounts = AccountService(
+            engine, InMemoryLiveState(), on_privileges_changed=ranks.on_privileges_changed
+        )
         await accounts.restrict(user["id"])
         assert await redis.zscore("bancho:leaderboard:0", str(user["id"])) is None
         assert await redis.zscore("bancho:leaderboard:4:se", str(user["id"])) is None
