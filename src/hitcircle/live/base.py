@@ -39,6 +39,10 @@ class LiveState(ABC):
     async def online_players(self) -> list[OnlinePlayer]: ...
 
     @abstractmethod
+    async def online_among(self, user_ids: list[int]) -> set[int]:
+        """Which of `user_ids` are online (one round trip)."""
+
+    @abstractmethod
     async def online_count(self) -> int:
         """Unrestricted online players, the bot not counted."""
 

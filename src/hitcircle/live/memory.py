@@ -56,6 +56,9 @@ class InMemoryLiveState(LiveState):
     async def online_players(self) -> list[OnlinePlayer]:
         return [copy.deepcopy(p) for p in self._players.values()]
 
+    async def online_among(self, user_ids: list[int]) -> set[int]:
+        return {user_id for user_id in user_ids if user_id in self._players}
+
     async def online_count(self) -> int:
         return sum(1 for p in self._players.values() if p.id != BOT_ID and not is_restricted(p.priv))
 

@@ -85,6 +85,12 @@ class RedisLiveState(LiveState):
         values = await self._redis.hvals(self._players)
         return [OnlinePlayer.from_dict(orjson.loads(v)) for v in values]
 
+    async def online_among(self, user_ids: list[int]) -> set[int]:
+        if not user_ids:
+            return set()
+        found = await self._redis.hmget(self._players, [str(u) for u in user_ids])
+        return {user_id for user_id, raw in zip(user_ids, found, strict=True) if raw}
+
     async def online_count(self) -> int:
         return sum(1 for p in await self.online_players() if p.id != BOT_ID and not is_restricted(p.priv))
 

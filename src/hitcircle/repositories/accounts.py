@@ -212,6 +212,12 @@ class AccountsRepository:
         value = (await conn.execute(query)).scalar_one_or_none()
         return int(value) if value is not None else None
 
+    async def update_columns(self, user_id: int, values: dict[str, object]) -> bool:
+        """Write profile columns of one user in one statement; False when the user does not exist."""
+        async with self._engine.begin() as conn:
+            result = await conn.execute(users.update().where(users.c.id == user_id).values(**values))
+            return bool(result.rowcount)
+
     async def set_api_key(self, user_id: int, api_key: str) -> bool:
         """Store (or replace) a user's key; False when there is no such user."""
         async with self._engine.begin() as conn:

@@ -1,0 +1,29 @@
+"""SQL over `relationships` (friends and blocks)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hitcircle.db import schema
+from hitcircle.repositories import AnyRow
+
+relationships, users = schema.relationships, schema.users
+
+
+class RelationshipsRepository:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def listed(self, user_id: int, kind: Literal["friend", "block"]) -> list[AnyRow]:
+        """The users `user_id` has marked as `kind`, by name (case-insensitive), then id."""
+        query = (
+            select(users.c.id, users.c.name, users.c.country)
+            .select_from(relationships.join(users, users.c.id == relationships.c.user2))
+            .where(relationships.c.user1 == user_id, relationships.c.type == kind)
+            .order_by(users.c.safe_name, users.c.id)
+        )
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).all())
