@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Connection, Index, Table, func, inspect, select, text
+from sqlalchemy import Connection, Table, func, inspect, select, text
 
 from hitcircle.constants.gamemodes import VALID_MODES
 from hitcircle.db import schema
@@ -48,11 +48,11 @@ def _ensure_indexes(conn: Connection, table: Table) -> None:
     if pk and pk.get("constrained_columns"):
         covered.add(tuple(pk["constrained_columns"]))
     existing_names = {idx["name"] for idx in inspector.get_indexes(table.name)}
-    for index in table.indexes:
+    for index in sorted(table.indexes, key=lambda i: str(i.name)):
         cols = tuple(c.name for c in index.columns)
         if index.unique or cols in covered or index.name in existing_names:
             continue
-        Index(index.name, *[table.c[c] for c in cols]).create(conn)
+        index.create(conn)
 
 
 def ensure_seed_rows(conn: Connection) -> None:

@@ -1,8 +1,9 @@
 """SQL over `maps` and `mapsets`.
 
 Upserts are portable (SQLite, MariaDB/MySQL, PostgreSQL): read the existing rows, then UPDATE or INSERT, all
-in one transaction. A concurrent writer inserting the same row first makes the transaction fail with an
-integrity error; it is then retried once, when the row is seen and updated instead.
+in one transaction. A concurrent writer inserting the same row first makes the transaction fail (an
+integrity error, a MySQL deadlock, a SQLite busy snapshot); it is retried, up to 3 attempts in all, and
+then sees the row and updates it instead.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import RowMapping, and_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hitcircle.constants.beatmaps import RankedStatus
@@ -34,6 +35,7 @@ SOURCE_COLUMNS = (
     "total_length", "max_combo", "mode", "bpm", "cs", "ar", "od", "hp", "diff",
 )  # fmt: skip
 
+_ATTEMPTS = 3
 ImportOutcome = Literal["new", "updated", "unchanged"]
 
 
@@ -189,14 +191,14 @@ class MapsRepository:
         return None if row is None else str(row["server"])
 
     async def _transaction(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-        for attempt in (1, 2):
+        for attempt in range(1, _ATTEMPTS + 1):
             try:
                 async with self._engine.begin() as conn:
                     return await work(conn)
-            except IntegrityError:
-                if attempt == 2:
+            except (IntegrityError, OperationalError) as exc:
+                if attempt == _ATTEMPTS:
                     raise
-                log.info("concurrent beatmap write; retrying once")
+                log.info("beatmap write failed (%s); retrying", type(exc.orig).__name__)
         raise AssertionError("unreachable")
 
 
