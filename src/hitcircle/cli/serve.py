@@ -19,6 +19,8 @@ async def _prepare(settings: Settings) -> None:
 
     runtime = await Runtime.start(settings)
     try:
+        async with runtime.engine.connect() as conn:  # fail here, once, rather than in every worker
+            await conn.exec_driver_sql("SELECT 1")
         await prepare_server(Services.build(runtime))
     finally:
         await runtime.close()
@@ -44,7 +46,8 @@ def serve(host: str | None, port: int | None, workers: int | None, access_log: b
     try:
         asyncio.run(_prepare(settings))
     except Exception as exc:
-        raise CliError(f"start-up failed: {str(exc).splitlines()[0]}") from None
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise CliError(f"start-up failed: {reason}") from None
     # Workers must not race to migrate: the main process has done it.
     os.environ["AUTO_MIGRATE"] = "false"
 

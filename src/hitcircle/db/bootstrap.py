@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from sqlalchemy import Connection, Table, func, inspect, select, text
@@ -98,13 +99,18 @@ def reserve_player_ids(conn: Connection) -> None:
         elif row[0] < floor:
             conn.execute(text("UPDATE sqlite_sequence SET seq = :s WHERE name = 'users'"), {"s": floor})
     elif dialect in ("mysql", "mariadb"):
-        highest = conn.execute(select(func.max(schema.users.c.id))).scalar() or 0
-        conn.execute(text(f"ALTER TABLE users AUTO_INCREMENT = {max(highest, floor) + 1}"))
+        # Only ever raise the counter: lowering it would hand a deleted account's id to a new player.
+        create = str(conn.exec_driver_sql("SHOW CREATE TABLE users").one()[1])
+        found = re.search(r"AUTO_INCREMENT=(\d+)", create)
+        if (int(found.group(1)) if found else 1) < FIRST_PLAYER_ID:
+            highest = conn.execute(select(func.max(schema.users.c.id))).scalar() or 0
+            conn.execute(text(f"ALTER TABLE users AUTO_INCREMENT = {max(int(highest), floor) + 1}"))
     elif dialect == "postgresql":
         conn.execute(
             text(
-                "SELECT setval(pg_get_serial_sequence('users', 'id'), "
-                "GREATEST((SELECT COALESCE(MAX(id), 0) FROM users), :s))"
+                "SELECT setval(pg_get_serial_sequence('users', 'id'), GREATEST("
+                "(SELECT COALESCE(MAX(id), 0) FROM users), :s, "
+                "(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM users_id_seq)))"
             ),
             {"s": floor},
         )
