@@ -15,6 +15,7 @@ from tests.factories import create_clan, create_map, create_score, create_user, 
 from tests.osr_tools import frames_of
 
 REPLAY = Path(__file__).parent / "fixtures" / "replays" / "replay.osr"
+API_KEY = "0b5c3f6e-4d1a-4c2b-9e8f-7a6b5c4d3e2f"
 
 
 @dataclass
@@ -30,7 +31,7 @@ class Dataset:
 
 
 async def load_dataset(engine: AsyncEngine, app: HitcircleApp) -> Dataset:
-    alice = await create_user(engine, "Alice", country="ca")
+    alice = await create_user(engine, "Alice", country="ca", api_key=API_KEY)
     bob = await create_user(engine, "Bob", country="de")
     await create_user(engine, "Restricted", priv=2)
     clan = await create_clan(engine, owner=alice["id"], name="Circles", tag="HC")

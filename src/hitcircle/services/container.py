@@ -12,6 +12,7 @@ from hitcircle.repositories.users import UsersRepository
 from hitcircle.runtime import Runtime
 from hitcircle.services.accounts import AccountService
 from hitcircle.services.beatmaps import BeatmapService
+from hitcircle.services.pp import PerformanceCalculator, make_calculator
 from hitcircle.services.ranks import DatabaseRanks, RankService, RedisRanks
 
 
@@ -26,6 +27,7 @@ class Services:
     ranks: RankService
     beatmaps: BeatmapService
     accounts: AccountService
+    pp: PerformanceCalculator
 
     @classmethod
     def build(cls, runtime: Runtime) -> Services:
@@ -44,4 +46,5 @@ class Services:
             ranks=ranks,
             beatmaps=BeatmapService(engine, runtime.http, runtime.settings, runtime.paths),
             accounts=AccountService(engine, runtime.live, on_privileges_changed=ranks.on_privileges_changed),
+            pp=make_calculator(runtime.settings),
         )
