@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hitcircle import __version__
-from hitcircle.api import account, beatmaps, community, matches, meta, players, pp
+from hitcircle.api import account, avatars, beatmaps, community, matches, meta, players, pp
 from hitcircle.http.openapi import SWAGGER_HTML, build_openapi
 from hitcircle.http.request import Request
 from hitcircle.http.response import Response, json_response
@@ -13,7 +13,7 @@ from hitcircle.http.routing import Route, Router
 from hitcircle.services.container import Services
 
 #: endpoint modules, each with `routes(ctx) -> list[Route]` whose paths are `/v1/<name>`
-ENDPOINT_MODULES = (players, beatmaps, matches, community, account, pp)
+ENDPOINT_MODULES = (players, beatmaps, matches, community, account, pp, avatars)
 
 DESCRIPTION = (
     "The bancho.py developer API. Every endpoint answers at `/v1/<name>`, at `/<name>` on the api host "
