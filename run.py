@@ -100,7 +100,8 @@ def ensure_venv() -> None:
 
 
 def cmd_demo(args: list[str]) -> int:
-    """Load the demo data into the default database, then serve it (extra args go to `hitcircle serve`)."""
+    """Load the demo data into the default database, then serve it with demo live state (online
+    players, a match); extra args go to `hitcircle serve`."""
     hitcircle = venv_tool("hitcircle")
     if "-h" in args or "--help" in args:
         return run([hitcircle, "serve", "--help"])
@@ -108,7 +109,8 @@ def cmd_demo(args: list[str]) -> int:
     if status != 0:
         say(f"`hitcircle demo load` failed (exit status {status})")
         return status
-    return run([hitcircle, "serve", *args])
+    # --demo also puts demo players online and opens a match (live state normally comes from the game)
+    return run([hitcircle, "serve", "--demo", *args])
 
 
 def cmd_test(args: list[str]) -> int:

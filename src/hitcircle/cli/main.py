@@ -6,6 +6,7 @@ import click
 
 from hitcircle import __version__
 from hitcircle.cli.db import db
+from hitcircle.cli.demo import demo
 from hitcircle.cli.maps import maps
 from hitcircle.cli.ranks import ranks
 from hitcircle.cli.serve import serve
@@ -27,6 +28,7 @@ cli.add_command(user)
 cli.add_command(apikey)
 cli.add_command(maps)
 cli.add_command(ranks)
+cli.add_command(demo)
 
 
 def main() -> None:

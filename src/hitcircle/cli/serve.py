@@ -31,8 +31,15 @@ async def _prepare(settings: Settings) -> None:
 @click.option("--port", type=int, help="Port to bind (PORT, default 8000).")
 @click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (WORKERS, default 1).")
 @click.option("--access-log/--no-access-log", default=False, help="Log every request.")
-def serve(host: str | None, port: int | None, workers: int | None, access_log: bool) -> None:
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Show demo live state: demo players online and a match (after `hitcircle demo load`).",
+)
+def serve(host: str | None, port: int | None, workers: int | None, access_log: bool, demo: bool) -> None:
     """Start the server (all surfaces: API, osu! web, bancho, avatars)."""
+    if demo:
+        os.environ["HITCIRCLE_DEMO_LIVE"] = "1"  # read by each worker at start-up
     for name, value in (("HOST", host), ("PORT", port), ("WORKERS", workers)):
         if value is not None:
             os.environ[name] = str(value)

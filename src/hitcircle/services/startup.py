@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from sqlalchemy import select
 
@@ -24,6 +25,10 @@ async def prepare_server(services: Services) -> None:
 
 async def on_worker_start(services: Services) -> None:
     await put_bot_online(services)
+    if os.environ.get("HITCIRCLE_DEMO_LIVE") == "1":  # `hitcircle serve --demo`
+        from hitcircle.demo.live import seed_demo_live_state
+
+        await seed_demo_live_state(services)
 
 
 async def put_bot_online(services: Services) -> None:
