@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from typing import Any, ParamSpec, TypeVar
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from hitcircle.config import ConfigError, Settings, load_settings
 from hitcircle.runtime import Runtime
@@ -54,6 +56,19 @@ def run_async(func: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
             raise
 
     return wrapper
+
+
+def progress_bar(description: str) -> Progress:
+    """A progress bar on stderr, shown only on a terminal (nothing in logs or pipes)."""
+    console = Console(stderr=True)
+    return Progress(
+        TextColumn(description),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
 
 
 @asynccontextmanager

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from hitcircle.cli.common import CliError, open_runtime, run_async, settings_or_exit
+from hitcircle.cli.common import CliError, open_runtime, progress_bar, run_async, settings_or_exit
 from hitcircle.demo import DemoError, DemoSummary, load_demo
 from hitcircle.services.container import Services
 
@@ -28,15 +26,7 @@ async def demo_load() -> None:
     """
     settings = settings_or_exit()
     async with open_runtime(settings, migrate=settings.should_auto_migrate) as runtime:
-        console = Console(stderr=True)
-        progress = Progress(
-            TextColumn("{task.description:<22}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,  # a bar only on a terminal, nothing in logs or pipes
-        )
+        progress = progress_bar("{task.description:<22}")
         with progress:
             task = progress.add_task("starting", total=None)
 

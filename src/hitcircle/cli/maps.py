@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from hitcircle.cli.common import CliError, open_runtime, run_async, settings_or_exit
+from hitcircle.cli.common import CliError, open_runtime, progress_bar, run_async, settings_or_exit
 from hitcircle.constants.beatmaps import RankedStatus
 from hitcircle.services.beatmaps import BeatmapService
 
@@ -63,15 +61,7 @@ async def maps_import(paths: tuple[Path, ...], status: str) -> None:
     settings = settings_or_exit()
     async with open_runtime(settings, migrate=settings.should_auto_migrate) as runtime:
         service = BeatmapService(runtime.engine, runtime.http, settings, runtime.paths)
-        console = Console(stderr=True)
-        progress = Progress(
-            TextColumn("importing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,  # a bar only on a terminal, nothing in logs or pipes
-        )
+        progress = progress_bar("importing")
         with progress:
             task = progress.add_task("import", total=len(files))
             results = await service.import_osu_files(
