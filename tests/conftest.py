@@ -20,11 +20,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hitcircle.app import HitcircleApp, create_app
+from hitcircle.cache.invalidation import track_writes
+from hitcircle.cache.versions import FileVersions
 from hitcircle.config import Settings, load_settings, normalise_database_url
 from hitcircle.db.bootstrap import ensure_seed_rows
 from hitcircle.db.engine import create_engine
 from hitcircle.db.migrate import upgrade
 from hitcircle.db.schema import metadata
+from hitcircle.paths import DataPaths
 
 ENGINE_ENV = {"mysql": "HITCIRCLE_TEST_MYSQL_URL", "postgres": "HITCIRCLE_TEST_POSTGRES_URL"}
 REDIS_ENV = "HITCIRCLE_TEST_REDIS_URL"
@@ -147,10 +150,15 @@ async def sqlite_db_url(server_databases: ServerDatabases, session_tmp: Path) ->
 
 
 @pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+async def engine(db_url: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An engine for arranging rows. Its writes bump the same table versions as the app of the test
+    (same data directory), exactly as `hitcircle` CLI commands do for a running server."""
     eng = create_engine(db_url)
+    versions = FileVersions(DataPaths(tmp_path / "data").versions_file)
+    track_writes(eng, versions)
     yield eng
     await eng.dispose()
+    versions.close()
 
 
 @pytest.fixture

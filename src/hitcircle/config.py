@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
     cors_origins: str = Field(default="*", alias="CORS_ORIGINS")
     auto_migrate: bool | None = Field(default=None, alias="AUTO_MIGRATE")
+    cache_ttl: float = Field(default=60.0, ge=0, le=86400, alias="CACHE_TTL")
+    cache_size: int = Field(default=50_000, ge=0, le=10_000_000, alias="CACHE_SIZE")
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -30,6 +30,15 @@ class DataPaths:
     def logs(self) -> Path:
         return self.root / "logs"
 
+    @property
+    def state(self) -> Path:
+        """hitcircle's own runtime files (the table-version counters of the read cache)."""
+        return self.root / "state"
+
+    @property
+    def versions_file(self) -> Path:
+        return self.state / "versions"
+
     def replay(self, score_id: int) -> Path:
         return self.replays / f"{score_id}.osr"
 

@@ -11,6 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle import __version__
+from hitcircle.cache.invalidation import track_writes
+from hitcircle.cache.readcache import ReadCache
+from hitcircle.cache.versions import FileVersions, RedisVersions, TableVersions
 from hitcircle.config import Settings
 from hitcircle.db.engine import create_engine
 from hitcircle.db.migrate import upgrade
@@ -30,6 +33,8 @@ class Runtime:
     redis: Redis | None
     http: httpx.AsyncClient
     paths: DataPaths
+    versions: TableVersions
+    cache: ReadCache
 
     @classmethod
     async def start(cls, settings: Settings, *, migrate: bool | None = None) -> Runtime:
@@ -45,12 +50,28 @@ class Runtime:
             live = RedisLiveState(redis)
         else:
             live = InMemoryLiveState()
+        versions: TableVersions
+        if redis is not None and settings.redis_url:
+            versions = RedisVersions(redis, settings.redis_url)
+        else:
+            versions = FileVersions(paths.versions_file)
+        track_writes(engine, versions)
+        cache = ReadCache(versions, capacity=settings.cache_size, ttl=settings.cache_ttl)
         client = httpx.AsyncClient(
             timeout=httpx.Timeout(10.0, connect=5.0),
             headers={"User-Agent": f"hitcircle/{__version__}"},
             follow_redirects=True,
         )
-        return cls(settings=settings, engine=engine, live=live, redis=redis, http=client, paths=paths)
+        return cls(
+            settings=settings,
+            engine=engine,
+            live=live,
+            redis=redis,
+            http=client,
+            paths=paths,
+            versions=versions,
+            cache=cache,
+        )
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -58,6 +79,7 @@ class Runtime:
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()
+        self.versions.close()
 
     async def health(self) -> dict[str, str]:
         report = {"database": "ok", "live_state": "ok"}

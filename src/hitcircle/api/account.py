@@ -46,7 +46,7 @@ async def read_fields(request: Request) -> dict[str, Any]:
 
 
 def routes(svc: Services) -> list[Route]:
-    relationships = RelationshipsRepository(svc.runtime.engine)
+    relationships = RelationshipsRepository(svc.runtime.engine, svc.runtime.cache)
     profiles = ProfileService(svc.accounts)
     live = svc.runtime.live
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from hitcircle import __version__
+from hitcircle.cli.cache import cache
 from hitcircle.cli.db import db
 from hitcircle.cli.demo import demo
 from hitcircle.cli.maps import maps
@@ -24,6 +25,7 @@ def cli() -> None:
 
 cli.add_command(serve)
 cli.add_command(db)
+cli.add_command(cache)
 cli.add_command(user)
 cli.add_command(apikey)
 cli.add_command(maps)

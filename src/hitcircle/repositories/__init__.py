@@ -4,6 +4,9 @@ from typing import Any, TypeAlias
 
 from sqlalchemy import Row
 
+from hitcircle.cache.readcache import ReadCache
+from hitcircle.cache.versions import MemoryVersions
+
 #: a result row of any shape (SQLAlchemy 2.1 types rows by their column types)
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
@@ -16,3 +19,7 @@ def storable_text(text: str) -> bool:
     with such text therefore find nothing, on every engine alike.
     """
     return all(ord(c) <= 0xFFFF for c in text)
+
+
+#: for repositories built without a cache (tools, tests): every read goes to the database
+NO_CACHE = ReadCache(MemoryVersions(), ttl=0)

@@ -5,17 +5,22 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
-from hitcircle.repositories import AnyRow
+from hitcircle.repositories import NO_CACHE, AnyRow
 
 clans, users = schema.clans, schema.users
 
 
 class ClansRepository:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, cache: ReadCache = NO_CACHE) -> None:
         self._engine = engine
+        self._cache = cache
 
     async def by_id(self, clan_id: int) -> AnyRow | None:
+        return await self._cache.get(("clans.by_id", clan_id), ("clans",), lambda: self._by_id(clan_id))
+
+    async def _by_id(self, clan_id: int) -> AnyRow | None:
         query = select(clans.c.id, clans.c.name, clans.c.tag, clans.c.owner, clans.c.created_at).where(
             clans.c.id == clan_id
         )
@@ -24,6 +29,9 @@ class ClansRepository:
 
     async def members(self, clan_id: int) -> list[AnyRow]:
         """Members by clan rank (owner, officers, members), then user id."""
+        return await self._cache.get(("clans.members", clan_id), ("users",), lambda: self._members(clan_id))
+
+    async def _members(self, clan_id: int) -> list[AnyRow]:
         query = (
             select(users.c.id, users.c.name, users.c.country, users.c.clan_priv)
             .where(users.c.clan_id == clan_id)
@@ -33,6 +41,11 @@ class ClansRepository:
             return list((await conn.execute(query)).all())
 
     async def member_count(self, clan_id: int) -> int:
+        return await self._cache.get(
+            ("clans.member_count", clan_id), ("users",), lambda: self._member_count(clan_id)
+        )
+
+    async def _member_count(self, clan_id: int) -> int:
         async with self._engine.connect() as conn:
             query = select(func.count()).select_from(users).where(users.c.clan_id == clan_id)
             return int((await conn.execute(query)).scalar_one())

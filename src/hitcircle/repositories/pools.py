@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
-from hitcircle.repositories import AnyRow
+from hitcircle.repositories import NO_CACHE, AnyRow
 
 pools, pool_maps = schema.tourney_pools, schema.tourney_pool_maps
 
@@ -15,10 +16,16 @@ POOL_MAP_LIMIT = 50
 
 
 class PoolsRepository:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, cache: ReadCache = NO_CACHE) -> None:
         self._engine = engine
+        self._cache = cache
 
     async def by_id(self, pool_id: int) -> AnyRow | None:
+        return await self._cache.get(
+            ("pools.by_id", pool_id), ("tourney_pools",), lambda: self._by_id(pool_id)
+        )
+
+    async def _by_id(self, pool_id: int) -> AnyRow | None:
         query = select(pools.c.id, pools.c.name, pools.c.created_at, pools.c.created_by).where(
             pools.c.id == pool_id
         )
@@ -26,6 +33,11 @@ class PoolsRepository:
             return (await conn.execute(query)).first()
 
     async def maps(self, pool_id: int) -> list[AnyRow]:
+        return await self._cache.get(
+            ("pools.maps", pool_id), ("tourney_pool_maps",), lambda: self._maps(pool_id)
+        )
+
+    async def _maps(self, pool_id: int) -> list[AnyRow]:
         query = (
             select(pool_maps.c.map_id, pool_maps.c.mods, pool_maps.c.slot)
             .where(pool_maps.c.pool_id == pool_id)

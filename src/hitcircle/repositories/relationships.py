@@ -7,18 +7,27 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
-from hitcircle.repositories import AnyRow
+from hitcircle.repositories import NO_CACHE, AnyRow
 
 relationships, users = schema.relationships, schema.users
 
 
 class RelationshipsRepository:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, cache: ReadCache = NO_CACHE) -> None:
         self._engine = engine
+        self._cache = cache
 
     async def listed(self, user_id: int, kind: Literal["friend", "block"]) -> list[AnyRow]:
         """The users `user_id` has marked as `kind`, by name (case-insensitive), then id."""
+        return await self._cache.get(
+            ("relationships.listed", user_id, kind),
+            ("relationships", "users"),
+            lambda: self._listed(user_id, kind),
+        )
+
+    async def _listed(self, user_id: int, kind: Literal["friend", "block"]) -> list[AnyRow]:
         query = (
             select(users.c.id, users.c.name, users.c.country)
             .select_from(relationships.join(users, users.c.id == relationships.c.user2))

@@ -7,8 +7,9 @@ from typing import Literal
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
-from hitcircle.repositories import AnyRow
+from hitcircle.repositories import NO_CACHE, AnyRow
 
 scores, maps, users, clans = schema.scores, schema.maps, schema.users, schema.clans
 
@@ -113,18 +114,47 @@ def _with_mods(query: Select[tuple[object, ...]], mods: ModsFilter | None) -> Se
 
 
 class ScoresRepository:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, cache: ReadCache = NO_CACHE) -> None:
         self._engine = engine
+        self._cache = cache
 
     async def _all(self, query: Select[tuple[object, ...]]) -> list[AnyRow]:
         async with self._engine.connect() as conn:
             return list((await conn.execute(query)).all())
 
     async def by_id(self, score_id: int) -> AnyRow | None:
+        return await self._cache.get(("scores.by_id", score_id), ("scores",), lambda: self._by_id(score_id))
+
+    async def _by_id(self, score_id: int) -> AnyRow | None:
         async with self._engine.connect() as conn:
             return (await conn.execute(select(*SCORE_COLUMNS).where(scores.c.id == score_id))).first()
 
     async def player_scores(
+        self,
+        user_id: int,
+        mode: int,
+        scope: Scope,
+        mods: ModsFilter | None,
+        limit: int,
+        include_loved: bool,
+        include_failed: bool,
+    ) -> list[AnyRow]:
+        return await self._cache.get(
+            (
+                "scores.player",
+                user_id,
+                mode,
+                scope,
+                (mods.mods, mods.strong) if mods else None,
+                limit,
+                include_loved,
+                include_failed,
+            ),
+            ("scores", "maps"),
+            lambda: self._player_scores(user_id, mode, scope, mods, limit, include_loved, include_failed),
+        )
+
+    async def _player_scores(
         self,
         user_id: int,
         mode: int,
@@ -150,6 +180,13 @@ class ScoresRepository:
         return await self._all(_with_mods(query, mods).limit(limit))
 
     async def most_played(self, user_id: int, mode: int, limit: int) -> list[AnyRow]:
+        return await self._cache.get(
+            ("scores.most_played", user_id, mode, limit),
+            ("scores", "maps"),
+            lambda: self._most_played(user_id, mode, limit),
+        )
+
+    async def _most_played(self, user_id: int, mode: int, limit: int) -> list[AnyRow]:
         columns = (
             maps.c.md5,
             maps.c.id,
@@ -172,6 +209,15 @@ class ScoresRepository:
         return await self._all(query)
 
     async def map_scores(
+        self, md5: str, mode: int, scope: Scope, mods: ModsFilter | None, limit: int
+    ) -> list[AnyRow]:
+        return await self._cache.get(
+            ("scores.map", md5, mode, scope, (mods.mods, mods.strong) if mods else None, limit),
+            ("scores", "users", "clans"),
+            lambda: self._map_scores(md5, mode, scope, mods, limit),
+        )
+
+    async def _map_scores(
         self, md5: str, mode: int, scope: Scope, mods: ModsFilter | None, limit: int
     ) -> list[AnyRow]:
         query = (

@@ -7,8 +7,9 @@ from typing import Literal
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
-from hitcircle.repositories import AnyRow
+from hitcircle.repositories import NO_CACHE, AnyRow
 
 stats, users, clans = schema.stats, schema.users, schema.clans
 
@@ -36,10 +37,14 @@ LeaderboardSort = Literal["tscore", "rscore", "pp", "acc", "plays", "playtime"]
 
 
 class StatsRepository:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, cache: ReadCache = NO_CACHE) -> None:
         self._engine = engine
+        self._cache = cache
 
     async def for_user(self, user_id: int) -> list[AnyRow]:
+        return await self._cache.get(("stats.for_user", user_id), ("stats",), lambda: self._for_user(user_id))
+
+    async def _for_user(self, user_id: int) -> list[AnyRow]:
         query = select(*STATS_COLUMNS).where(stats.c.id == user_id).order_by(stats.c.mode)
         async with self._engine.connect() as conn:
             return list((await conn.execute(query)).all())
@@ -58,6 +63,15 @@ class StatsRepository:
         return str(rows[0].country), {int(r.mode): int(r.pp) for r in rows if r.mode is not None}
 
     async def leaderboard(
+        self, sort: LeaderboardSort, mode: int, limit: int, offset: int, country: str | None
+    ) -> list[AnyRow]:
+        return await self._cache.get(
+            ("stats.leaderboard", sort, mode, limit, offset, country.lower() if country else None),
+            ("stats", "users", "clans"),
+            lambda: self._leaderboard(sort, mode, limit, offset, country),
+        )
+
+    async def _leaderboard(
         self, sort: LeaderboardSort, mode: int, limit: int, offset: int, country: str | None
     ) -> list[AnyRow]:
         if country is not None and not (country.isascii() and country.isalpha()):
@@ -110,6 +124,13 @@ class StatsRepository:
     async def players_ahead(self, user_id: int, country: str) -> dict[int, tuple[int, int]]:
         """Per mode where the user has pp: ranked players ahead of them (pp desc, then user id asc),
         globally and in `country`. Modes where nobody is ahead are absent."""
+        return await self._cache.get(
+            ("stats.ahead", user_id, country.lower()),
+            ("stats", "users"),
+            lambda: self._players_ahead(user_id, country),
+        )
+
+    async def _players_ahead(self, user_id: int, country: str) -> dict[int, tuple[int, int]]:
         me = stats.alias("me")
         other = stats.alias("other")
         ahead = (other.c.pp > me.c.pp) | ((other.c.pp == me.c.pp) & (other.c.id < me.c.id))

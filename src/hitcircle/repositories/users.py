@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
 from hitcircle.live.models import make_safe_name
-from hitcircle.repositories import AnyRow, storable_text
+from hitcircle.repositories import NO_CACHE, AnyRow, storable_text
 
 BOT_ID = 1
 users = schema.users
@@ -33,21 +34,35 @@ INFO_COLUMNS = (
 )
 
 
+_COUNT_PLAYERS = select(func.count()).select_from(users).where(users.c.id != BOT_ID)
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class UsersRepository:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, cache: ReadCache = NO_CACHE) -> None:
         self._engine = engine
+        self._cache = cache
 
     async def count_players(self) -> int:
         """Every registered account except the bot."""
+        return await self._cache.get(("users.count",), ("users",), self._count_players)
+
+    async def _count_players(self) -> int:
         async with self._engine.connect() as conn:
-            return int((await conn.execute(select(func.count()).where(users.c.id != BOT_ID))).scalar_one())
+            return int((await conn.execute(_COUNT_PLAYERS)).scalar_one())
 
     async def info(self, user_id: int | None = None, name: str | None = None) -> AnyRow | None:
         """The public `info` columns of one user, by id or by name (safe-name match)."""
+        return await self._cache.get(
+            ("users.info", user_id, make_safe_name(name) if name is not None else None),
+            ("users",),
+            lambda: self._info(user_id, name),
+        )
+
+    async def _info(self, user_id: int | None, name: str | None) -> AnyRow | None:
         query = select(*INFO_COLUMNS)
         if user_id is not None:
             query = query.where(users.c.id == user_id)
@@ -62,6 +77,11 @@ class UsersRepository:
 
     async def search(self, text: str | None, limit: int) -> list[AnyRow]:
         """Verified, unrestricted players whose name contains `text` literally (case-insensitive)."""
+        return await self._cache.get(
+            ("users.search", text, limit), ("users",), lambda: self._search(text, limit)
+        )
+
+    async def _search(self, text: str | None, limit: int) -> list[AnyRow]:
         query = select(users.c.id, users.c.name).where(users.c.priv.op("&")(3) == 3)
         if text and not storable_text(text):
             return []
@@ -74,6 +94,10 @@ class UsersRepository:
     async def names(self, user_ids: list[int]) -> dict[int, str]:
         if not user_ids:
             return {}
+        key = ("users.names", tuple(sorted(user_ids)))
+        return await self._cache.get(key, ("users",), lambda: self._names(user_ids))
+
+    async def _names(self, user_ids: list[int]) -> dict[int, str]:
         async with self._engine.connect() as conn:
             rows = await conn.execute(select(users.c.id, users.c.name).where(users.c.id.in_(user_ids)))
             return {int(r.id): str(r.name) for r in rows}

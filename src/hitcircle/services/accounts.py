@@ -21,9 +21,11 @@ import bcrypt
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hitcircle.cache.readcache import ReadCache
 from hitcircle.constants.privileges import NEW_ACCOUNT, Privileges
 from hitcircle.live.base import LiveState
 from hitcircle.live.models import make_safe_name
+from hitcircle.repositories import NO_CACHE
 from hitcircle.repositories.accounts import BOT_ID, Account, AccountsRepository, NewAccount
 
 __all__ = [
@@ -159,8 +161,10 @@ class AccountService:
         *,
         on_privileges_changed: PrivilegesChangedHook | None = None,
         bcrypt_rounds: int = DEFAULT_BCRYPT_ROUNDS,
+        cache: ReadCache = NO_CACHE,
     ) -> None:
         self.repo = AccountsRepository(engine)
+        self._cache = cache
         self._live = live
         self._on_privileges_changed = on_privileges_changed
         self._bcrypt_rounds = bcrypt_rounds
@@ -235,7 +239,10 @@ class AccountService:
         key = key.strip()
         if not key or len(key) > 36:
             return None
-        return await self.repo.get_by_api_key(key)
+        # cached: every authorised request asks; any write to `users` (a revocation) invalidates it at once
+        return await self._cache.get(
+            ("accounts.api_key", key), ("users",), lambda: self.repo.get_by_api_key(key)
+        )
 
     async def resolve(self, name_or_id: str) -> Account:
         """An account by id (all digits) or else by name; raises AccountNotFound."""

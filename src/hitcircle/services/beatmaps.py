@@ -49,9 +49,11 @@ import httpx
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hitcircle.cache.readcache import ReadCache
 from hitcircle.config import Settings
 from hitcircle.constants.beatmaps import LEADERBOARD_STATUSES, RankedStatus
 from hitcircle.paths import DataPaths
+from hitcircle.repositories import NO_CACHE
 from hitcircle.repositories.maps import SOURCE_COLUMNS, MapsRepository, Md5Conflict
 from hitcircle.services.beatmap_source import BeatmapSource, SourceMap, SourceResult
 from hitcircle.services.osu_files import OsuFile, OsuFileError, parse_osu_file
@@ -180,6 +182,10 @@ def _read_and_parse(path: Path) -> tuple[bytes, OsuFile]:
     return data, parse_osu_file(data)
 
 
+#: a cached lookup is stale once `maps` or `mapsets` changes
+_MAP_TABLES = ("maps", "mapsets")
+
+
 class BeatmapService:
     def __init__(
         self,
@@ -189,8 +195,10 @@ class BeatmapService:
         paths: DataPaths,
         *,
         clock: Callable[[], datetime] = utc_now,
+        cache: ReadCache = NO_CACHE,
     ) -> None:
         self.repo = MapsRepository(engine)
+        self._cache = cache
         self.source = BeatmapSource(http, settings)
         self._paths = paths
         self._clock = clock
@@ -198,11 +206,19 @@ class BeatmapService:
     async def by_id(self, map_id: int) -> Beatmap | None:
         if not 0 < map_id <= MAX_ID:
             return None
-        return await self._lookup(lambda: self.repo.by_id(map_id), lambda: self.source.by_id(map_id))
+        return await self._cache.get(
+            ("beatmap.id", map_id),
+            _MAP_TABLES,
+            lambda: self._lookup(lambda: self.repo.by_id(map_id), lambda: self.source.by_id(map_id)),
+        )
 
     async def by_md5(self, md5: str) -> Beatmap | None:
         md5 = md5.lower()
-        return await self._lookup(lambda: self.repo.by_md5(md5), lambda: self.source.by_md5(md5))
+        return await self._cache.get(
+            ("beatmap.md5", md5),
+            _MAP_TABLES,
+            lambda: self._lookup(lambda: self.repo.by_md5(md5), lambda: self.source.by_md5(md5)),
+        )
 
     async def _lookup(
         self,

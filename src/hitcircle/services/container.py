@@ -31,20 +31,22 @@ class Services:
 
     @classmethod
     def build(cls, runtime: Runtime) -> Services:
-        engine = runtime.engine
-        stats = StatsRepository(engine)
+        engine, cache = runtime.engine, runtime.cache
+        stats = StatsRepository(engine, cache)
         ranks: RankService = (
             RedisRanks(stats, runtime.redis) if runtime.redis is not None else DatabaseRanks(stats)
         )
         return cls(
             runtime=runtime,
-            users=UsersRepository(engine),
+            users=UsersRepository(engine, cache),
             stats=stats,
-            scores=ScoresRepository(engine),
-            clans=ClansRepository(engine),
-            pools=PoolsRepository(engine),
+            scores=ScoresRepository(engine, cache),
+            clans=ClansRepository(engine, cache),
+            pools=PoolsRepository(engine, cache),
             ranks=ranks,
-            beatmaps=BeatmapService(engine, runtime.http, runtime.settings, runtime.paths),
-            accounts=AccountService(engine, runtime.live, on_privileges_changed=ranks.on_privileges_changed),
+            beatmaps=BeatmapService(engine, runtime.http, runtime.settings, runtime.paths, cache=cache),
+            accounts=AccountService(
+                engine, runtime.live, on_privileges_changed=ranks.on_privileges_changed, cache=cache
+            ),
             pp=make_calculator(runtime.settings),
         )

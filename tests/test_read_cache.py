@@ -1,0 +1,268 @@
+"""Cached reads are invalidated by writes: in the same worker, in other workers, from CLI commands."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hitcircle.app import HitcircleApp
+from hitcircle.cache.readcache import ReadCache
+from hitcircle.cache.versions import FileVersions, MemoryVersions, RedisVersions
+from hitcircle.cli.main import cli
+from hitcircle.db import schema
+from hitcircle.db.engine import create_engine
+from tests.conftest import API, make_settings
+from tests.factories import create_map, create_score, create_user, set_stats
+
+
+async def test_read_cache_serves_until_a_table_it_read_changes() -> None:
+    versions = MemoryVersions()
+    cache = ReadCache(versions)
+    loads = 0
+
+    async def load() -> int:
+        nonlocal loads
+        loads += 1
+        return loads
+
+    assert await cache.get("k", ("users",), load) == 1
+    assert await cache.get("k", ("users",), load) == 1
+    versions.bump(["scores"])  # a table the entry did not read
+    assert await cache.get("k", ("users",), load) == 1
+    versions.bump(["users"])
+    assert await cache.get("k", ("users",), load) == 2
+
+
+async def test_a_write_during_a_load_makes_the_result_stale_at_once() -> None:
+    versions = MemoryVersions()
+    cache = ReadCache(versions)
+
+    async def load_while_someone_writes() -> str:
+        versions.bump(["users"])  # committed while the old rows were being read
+        return "old"
+
+    assert await cache.get("k", ("users",), load_while_someone_writes) == "old"
+
+    async def load_new() -> str:
+        return "new"
+
+    assert await cache.get("k", ("users",), load_new) == "new"
+
+
+async def test_ttl_bounds_writes_made_outside_hitcircle_and_zero_disables() -> None:
+    now = [0.0]
+    cache = ReadCache(MemoryVersions(), ttl=60, clock=lambda: now[0])
+    values = iter(["a", "b"])
+
+    async def load() -> str:
+        return next(values)
+
+    assert await cache.get("k", ("maps",), load) == "a"
+    now[0] = 59.0
+    assert await cache.get("k", ("maps",), load) == "a"
+    now[0] = 61.0
+    assert await cache.get("k", ("maps",), load) == "b"
+    off = ReadCache(MemoryVersions(), ttl=0)
+    counter = iter(range(10))
+
+    async def count() -> int:
+        return next(counter)
+
+    assert [await off.get("k", ("maps",), count) for _ in range(3)] == [0, 1, 2]
+
+
+async def test_capacity_evicts_least_recently_used() -> None:
+    cache = ReadCache(MemoryVersions(), capacity=2)
+
+    async def value(v: str) -> str:
+        return v
+
+    await cache.get("a", ("users",), lambda: value("a"))
+    await cache.get("b", ("users",), lambda: value("b"))
+    await cache.get("a", ("users",), lambda: value("a"))
+    await cache.get("c", ("users",), lambda: value("c"))
+    assert len(cache) == 2
+    assert await cache.get("b", ("users",), lambda: value("b2")) == "b2"  # evicted, reloaded
+
+
+def test_file_versions_are_shared_between_instances(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "versions"
+    worker_a, worker_b = FileVersions(path), FileVersions(path)
+    try:
+        before = asyncio.run(worker_a.snapshot(("users", "scores")))
+        worker_b.bump(["users"])
+        assert asyncio.run(worker_a.snapshot(("users", "scores"))) == (before[0] + 1, before[1])
+    finally:
+        worker_a.close()
+        worker_b.close()
+
+
+async def test_redis_versions_are_shared(redis_url: str) -> None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(redis_url)
+    a, b = RedisVersions(client, redis_url), RedisVersions(client, redis_url)
+    try:
+        before = await a.snapshot(("maps",))
+        b.bump(["maps"])
+        assert await a.snapshot(("maps",)) == (before[0] + 1,)
+    finally:
+        a.close()
+        b.close()
+        await client.aclose()
+
+
+async def test_profile_update_restriction_and_new_score_show_in_the_next_response(
+    client: httpx.AsyncClient, engine: AsyncEngine, app: HitcircleApp
+) -> None:
+    key = "c0ffee00-0000-4000-8000-000000000001"
+    alice = await create_user(engine, "Alice", api_key=key)
+    bob = await create_user(engine, "Bob")
+    await set_stats(engine, alice["id"], 0, pp=500)
+    await set_stats(engine, bob["id"], 0, pp=400)
+    beatmap = await create_map(engine)
+    await create_score(engine, userid=bob["id"], map_md5=beatmap["md5"], score=100)
+
+    async def info() -> dict[str, object]:
+        body = (await client.get("/v1/get_player_info", params={"id": alice["id"], "scope": "info"})).json()
+        return body["player"]["info"]  # type: ignore[no-any-return]
+
+    assert (await info())["country"] == "ca"
+    await client.post("/v1/set_player_info", headers={"Authorization": key}, json={"country": "jp"})
+    assert (await info())["country"] == "jp"
+
+    board = (await client.get("/v1/get_leaderboard")).json()["leaderboard"]
+    assert [row["name"] for row in board] == ["Alice", "Bob"]
+    services = app.services
+    assert services is not None
+    await services.accounts.restrict(alice["id"])
+    board = (await client.get("/v1/get_leaderboard")).json()["leaderboard"]
+    assert [row["name"] for row in board] == ["Bob"]
+
+    scores = (await client.get("/v1/get_map_scores", params={"id": beatmap["id"], "scope": "best"})).json()
+    assert [s["score"] for s in scores["scores"]] == [100]
+    await create_score(engine, userid=bob["id"], map_md5=beatmap["md5"], score=999, status=1)
+    await create_score(engine, userid=bob["id"], map_md5=beatmap["md5"], score=500)
+    scores = (await client.get("/v1/get_map_scores", params={"id": beatmap["id"], "scope": "best"})).json()
+    assert [s["score"] for s in scores["scores"]] == [500, 100]
+
+
+async def test_revoking_a_key_from_the_cli_takes_effect_in_the_running_server(
+    client: httpx.AsyncClient, engine: AsyncEngine, db_url: str, tmp_path: Path
+) -> None:
+    key = "c0ffee00-0000-4000-8000-000000000002"
+    await create_user(engine, "Keyholder", api_key=key)
+    assert (await client.get("/v1/get_friends", headers={"Authorization": key})).status_code == 200
+    env = {
+        "DATABASE_URL": db_url,
+        "DATA_DIR": str(tmp_path / "data"),
+        "REDIS_URL": "",
+        "AUTO_MIGRATE": "false",
+    }
+    result = await asyncio.to_thread(CliRunner().invoke, cli, ["apikey", "revoke", "Keyholder"], env=env)
+    assert result.exit_code == 0, result.output
+    revoked = await client.get("/v1/get_friends", headers={"Authorization": key})
+    assert (revoked.status_code, revoked.json()) == (401, {"status": "Invalid API key."})
+
+
+async def two_workers(db_url: str, data_dir: Path, **overrides: object) -> tuple[HitcircleApp, HitcircleApp]:
+    apps = (
+        HitcircleApp(make_settings(db_url, data_dir, **overrides)),
+        HitcircleApp(make_settings(db_url, data_dir, **overrides)),
+    )
+    for application in apps:
+        await application.startup()
+    return apps
+
+
+@pytest.mark.parametrize("shared_by", ["file", "redis"])
+async def test_a_write_in_one_worker_is_seen_by_the_other(
+    db_url: str, engine: AsyncEngine, tmp_path: Path, shared_by: str, request: pytest.FixtureRequest
+) -> None:
+    overrides: dict[str, object] = {}
+    if shared_by == "redis":
+        overrides["REDIS_URL"] = request.getfixturevalue("redis_url")
+    alice = await create_user(engine, "Alice", api_key="c0ffee00-0000-4000-8000-000000000003")
+    worker_a, worker_b = await two_workers(db_url, tmp_path / "workers", **overrides)
+    try:
+        async with (
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=worker_a), base_url=API) as a,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=worker_b), base_url=API) as b,
+        ):
+            params = {"id": alice["id"], "scope": "info"}
+            assert (await a.get("/v1/get_player_info", params=params)).json()["player"]["info"][
+                "play_style"
+            ] == 0
+            changed = await b.post(
+                "/v1/set_player_info",
+                headers={"Authorization": "c0ffee00-0000-4000-8000-000000000003"},
+                json={"play_style": 5},
+            )
+            assert changed.status_code == 200
+            assert (await a.get("/v1/get_player_info", params=params)).json()["player"]["info"][
+                "play_style"
+            ] == 5
+    finally:
+        await worker_a.shutdown()
+        await worker_b.shutdown()
+
+
+async def test_writes_outside_hitcircle_wait_for_the_ttl(db_url: str, tmp_path: Path) -> None:
+    raw = create_engine(db_url)  # an untracked writer, like another program on the same database
+    try:
+        async with raw.begin() as conn:
+            await conn.execute(
+                schema.users.insert().values(
+                    name="Outsider", safe_name="outsider", email="o@example.com", pw_bcrypt="x" * 60, priv=3
+                )
+            )
+        application = HitcircleApp(make_settings(db_url, tmp_path / "ttl", CACHE_TTL="0"))
+        await application.startup()
+        try:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=application), base_url=API
+            ) as http:
+                first = (await http.get("/v1/get_player_count")).json()["counts"]["total"]
+                async with raw.begin() as conn:
+                    await conn.execute(
+                        update(schema.users).where(schema.users.c.safe_name == "outsider").values(priv=3)
+                    )
+                    await conn.execute(
+                        schema.users.insert().values(
+                            name="Second", safe_name="second", email="s@example.com", pw_bcrypt="x" * 60
+                        )
+                    )
+                assert (await http.get("/v1/get_player_count")).json()["counts"]["total"] == first + 1
+        finally:
+            await application.shutdown()
+    finally:
+        await raw.dispose()
+
+
+async def test_cache_flush_command_invalidates_running_servers(db_url: str, tmp_path: Path) -> None:
+    raw = create_engine(db_url)  # untracked, as a hand edit would be
+    application = HitcircleApp(make_settings(db_url, tmp_path / "data"))
+    await application.startup()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url=API) as http:
+            before = (await http.get("/v1/get_player_count")).json()["counts"]["total"]
+            async with raw.begin() as conn:
+                await conn.execute(
+                    schema.users.insert().values(
+                        name="Hand", safe_name="hand", email="h@example.com", pw_bcrypt="x" * 60
+                    )
+                )
+            assert (await http.get("/v1/get_player_count")).json()["counts"]["total"] == before  # cached
+            env = {"DATABASE_URL": db_url, "DATA_DIR": str(tmp_path / "data"), "REDIS_URL": ""}
+            result = await asyncio.to_thread(CliRunner().invoke, cli, ["cache", "flush"], env=env)
+            assert result.exit_code == 0, result.output
+            assert (await http.get("/v1/get_player_count")).json()["counts"]["total"] == before + 1
+    finally:
+        await application.shutdown()
+        await raw.dispose()
