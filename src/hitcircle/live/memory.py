@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import copy
+from dataclasses import replace
 
 from hitcircle.constants.privileges import is_restricted
 from hitcircle.live.base import LiveState, MatchSlotsFull
@@ -23,7 +23,7 @@ class InMemoryLiveState(LiveState):
         old = self._players.get(player.id)
         if old is not None:
             self._names.pop(old.safe_name, None)
-        self._players[player.id] = copy.deepcopy(player)
+        self._players[player.id] = player.clone()
         self._names[player.safe_name] = player.id
 
     async def remove_player(self, user_id: int) -> None:
@@ -33,7 +33,7 @@ class InMemoryLiveState(LiveState):
 
     async def get_player(self, user_id: int) -> OnlinePlayer | None:
         player = self._players.get(user_id)
-        return copy.deepcopy(player) if player is not None else None
+        return player.clone() if player is not None else None
 
     async def get_player_by_name(self, name: str) -> OnlinePlayer | None:
         user_id = self._names.get(make_safe_name(name))
@@ -43,7 +43,7 @@ class InMemoryLiveState(LiveState):
         player = self._players.get(user_id)
         if player is None:
             return False
-        player.status = copy.copy(status)
+        player.status = replace(status)
         return True
 
     async def set_privileges(self, user_id: int, priv: int) -> bool:
@@ -54,7 +54,7 @@ class InMemoryLiveState(LiveState):
         return True
 
     async def online_players(self) -> list[OnlinePlayer]:
-        return [copy.deepcopy(p) for p in self._players.values()]
+        return [p.clone() for p in self._players.values()]
 
     async def online_among(self, user_ids: list[int]) -> set[int]:
         return {user_id for user_id in user_ids if user_id in self._players}
@@ -67,22 +67,22 @@ class InMemoryLiveState(LiveState):
             for match_id in range(MAX_MATCHES):
                 if match_id not in self._matches:
                     match.id = match_id
-                    self._matches[match_id] = copy.deepcopy(match)
+                    self._matches[match_id] = match.clone()
                     return match
         raise MatchSlotsFull
 
     async def update_match(self, match: Match) -> None:
-        self._matches[match.id] = copy.deepcopy(match)
+        self._matches[match.id] = match.clone()
 
     async def get_match(self, match_id: int) -> Match | None:
         match = self._matches.get(match_id)
-        return copy.deepcopy(match) if match is not None else None
+        return match.clone() if match is not None else None
 
     async def remove_match(self, match_id: int) -> None:
         self._matches.pop(match_id, None)
 
     async def list_matches(self) -> list[Match]:
-        return [copy.deepcopy(m) for _, m in sorted(self._matches.items())]
+        return [m.clone() for _, m in sorted(self._matches.items())]
 
     async def clear(self) -> None:
         self._players.clear()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 #: bancho.py's bot never logs out; this is its login time.
@@ -36,6 +36,9 @@ class OnlinePlayer:
     @property
     def safe_name(self) -> str:
         return make_safe_name(self.name)
+
+    def clone(self) -> OnlinePlayer:
+        return replace(self, status=replace(self.status))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,6 +81,9 @@ class Match:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def clone(self) -> Match:
+        return replace(self, referee_ids=list(self.referee_ids), slots=[replace(slot) for slot in self.slots])
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Match:
