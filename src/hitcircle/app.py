@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -37,6 +38,9 @@ class HitcircleApp:
         self.services: Services | None = None
         self.routers: dict[Surface, Router] = {}
         self.cors = CorsPolicy(settings.cors_origin_list)
+        # request ids: unique per process start, cheap to make
+        self._id_prefix = f"{uuid.uuid4().hex[:8]}-"
+        self._ids = itertools.count(1)
 
     # --- lifecycle ---------------------------------------------------------------------------------------
     async def startup(self) -> None:
@@ -82,7 +86,7 @@ class HitcircleApp:
             await self._lifespan(receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive, uuid.uuid4().hex[:16])
+        request = Request(scope, receive, f"{self._id_prefix}{next(self._ids):x}")
         surface: Surface | None = None
         try:
             surface, response = await self._dispatch(request)

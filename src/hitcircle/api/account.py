@@ -9,6 +9,7 @@ import orjson
 from pydantic import Field
 
 from hitcircle.api.auth import authenticate, authenticate_writer
+from hitcircle.api.serializers import row_dict
 from hitcircle.http.errors import HTTPError
 from hitcircle.http.params import QueryParams, parse_query
 from hitcircle.http.request import Request
@@ -70,7 +71,7 @@ def routes(svc: Services) -> list[Route]:
             raise HTTPError(exc.status, body=body) from None
         info = await svc.users.info(target)
         assert info is not None
-        return json_response({"status": "success", "info": dict(info._mapping)})
+        return json_response({"status": "success", "info": row_dict(info)})
 
     return [
         Route(

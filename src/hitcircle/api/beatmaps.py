@@ -54,14 +54,14 @@ def routes(svc: Services) -> list[Route]:
         mods = parse_mods_filter(p.mods)
         beatmap = await find_map(p.id, p.md5)
         rows = await svc.scores.map_scores(beatmap.md5, p.mode, p.scope, mods, p.limit)
-        return json_response({"status": "success", "scores": [map_score_dict(r._mapping) for r in rows]})
+        return json_response({"status": "success", "scores": [map_score_dict(r) for r in rows]})
 
     async def get_score_info(request: Request) -> Response:
         p = parse_query(ScoreInfoParams, request)
         row = await svc.scores.by_id(p.id)
         if row is None:
             raise HTTPError(404, "Score not found.")
-        return json_response({"status": "success", "score": score_info_dict(row._mapping)})
+        return json_response({"status": "success", "score": score_info_dict(row)})
 
     async def get_replay(request: Request) -> Response:
         p = parse_query(ReplayParams, request)

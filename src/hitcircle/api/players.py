@@ -12,7 +12,7 @@ from hitcircle.api.params import (
     PlayerStatusParams,
     SearchPlayersParams,
 )
-from hitcircle.api.serializers import beatmap_dict, player_score_dict, stats_dict
+from hitcircle.api.serializers import beatmap_dict, player_score_dict, row_dict, stats_dict
 from hitcircle.http.errors import HTTPError
 from hitcircle.http.params import parse_query
 from hitcircle.http.request import Request
@@ -41,13 +41,13 @@ def routes(svc: Services) -> list[Route]:
             raise HTTPError(404, NOT_FOUND)
         player: dict[str, Any] = {}
         if p.scope in ("info", "all"):
-            player["info"] = dict(info._mapping)
+            player["info"] = row_dict(info)
         if p.scope in ("stats", "all"):
             rows = await svc.stats.for_user(info.id)
             ranks = await svc.ranks.for_player(
                 info.id, info.country, info.priv, {int(r.mode): int(r.pp) for r in rows}
             )
-            player["stats"] = {str(r.mode): stats_dict(r._mapping, *ranks[int(r.mode)]) for r in rows}
+            player["stats"] = {str(r.mode): stats_dict(r, *ranks[int(r.mode)]) for r in rows}
         return json_response({"status": "success", "player": player})
 
     async def get_player_status(request: Request) -> Response:
@@ -97,7 +97,7 @@ def routes(svc: Services) -> list[Route]:
         return json_response(
             {
                 "status": "success",
-                "scores": [player_score_dict(r._mapping) for r in rows],
+                "scores": [player_score_dict(r) for r in rows],
                 "player": {
                     "id": info.id,
                     "name": info.name,
@@ -115,7 +115,7 @@ def routes(svc: Services) -> list[Route]:
         if info is None:
             raise HTTPError(404, NOT_FOUND)
         rows = await svc.scores.most_played(info.id, p.mode, p.limit)
-        return json_response({"status": "success", "maps": [dict(r._mapping) for r in rows]})
+        return json_response({"status": "success", "maps": [row_dict(r) for r in rows]})
 
     async def search_players(request: Request) -> Response:
         p = parse_query(SearchPlayersParams, request)

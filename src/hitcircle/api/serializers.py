@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import RowMapping
-
+from hitcircle.repositories import AnyRow
 from hitcircle.services.beatmaps import Beatmap
+
+
+def row_dict(row: AnyRow) -> dict[str, Any]:
+    """A result row as a dict in column order (much cheaper than `dict(row._mapping)`)."""
+    return dict(zip(row._fields, row, strict=True))
 
 
 def r2(value: Any) -> float:
@@ -52,7 +56,7 @@ def pool_map_dict(b: Beatmap) -> dict[str, Any]:
     return {"id": data.pop("id"), **data}
 
 
-def joined_map_dict(row: RowMapping, prefix: str = "map_") -> dict[str, Any]:
+def joined_map_dict(row: dict[str, Any], prefix: str = "map_") -> dict[str, Any]:
     """The map object from columns selected with a prefix (see `repositories.scores.MAP_COLUMNS`)."""
     return {
         "md5": row[f"{prefix}md5"],
@@ -78,7 +82,8 @@ def joined_map_dict(row: RowMapping, prefix: str = "map_") -> dict[str, Any]:
     }
 
 
-def player_score_dict(row: RowMapping) -> dict[str, Any]:
+def player_score_dict(r: AnyRow) -> dict[str, Any]:
+    row = row_dict(r)
     return {
         "id": row["id"],
         "score": row["score"],
@@ -102,29 +107,29 @@ def player_score_dict(row: RowMapping) -> dict[str, Any]:
     }
 
 
-def map_score_dict(row: RowMapping) -> dict[str, Any]:
-    data = dict(row)
+def map_score_dict(row: AnyRow) -> dict[str, Any]:
+    data = row_dict(row)
     data["pp"] = r3(data["pp"])
     data["acc"] = r3(data["acc"])
     return data
 
 
-def score_info_dict(row: RowMapping) -> dict[str, Any]:
-    data = dict(row)
+def score_info_dict(row: AnyRow) -> dict[str, Any]:
+    data = row_dict(row)
     data["pp"] = r3(data["pp"])
     data["acc"] = r3(data["acc"])
     return data
 
 
-def stats_dict(row: RowMapping, rank: int, country_rank: int) -> dict[str, Any]:
-    data = dict(row)
+def stats_dict(row: AnyRow, rank: int, country_rank: int) -> dict[str, Any]:
+    data = row_dict(row)
     data["acc"] = r3(data["acc"])
     data["rank"] = rank
     data["country_rank"] = country_rank
     return data
 
 
-def leaderboard_dict(row: RowMapping) -> dict[str, Any]:
-    data = dict(row)
+def leaderboard_dict(row: AnyRow) -> dict[str, Any]:
+    data = row_dict(row)
     data["acc"] = r3(data["acc"])
     return data
