@@ -15,6 +15,7 @@ from hitcircle.cache.invalidation import track_writes
 from hitcircle.cache.readcache import ReadCache
 from hitcircle.cache.versions import FileVersions, RedisVersions, TableVersions
 from hitcircle.config import Settings
+from hitcircle.db.database import Database
 from hitcircle.db.engine import create_engine
 from hitcircle.db.migrate import upgrade
 from hitcircle.live.base import LiveState
@@ -35,6 +36,7 @@ class Runtime:
     paths: DataPaths
     versions: TableVersions
     cache: ReadCache
+    db: Database
 
     @classmethod
     async def start(cls, settings: Settings, *, migrate: bool | None = None) -> Runtime:
@@ -71,6 +73,7 @@ class Runtime:
             paths=paths,
             versions=versions,
             cache=cache,
+            db=Database.open(engine),
         )
 
     async def close(self) -> None:
@@ -78,6 +81,7 @@ class Runtime:
         await self.live.close()
         if self.redis is not None:
             await self.redis.aclose()
+        self.db.close()
         await self.engine.dispose()
         self.versions.close()
 

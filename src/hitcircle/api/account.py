@@ -47,7 +47,7 @@ async def read_fields(request: Request) -> dict[str, Any]:
 
 
 def routes(svc: Services) -> list[Route]:
-    relationships = RelationshipsRepository(svc.runtime.engine, svc.runtime.cache)
+    relationships = RelationshipsRepository(svc.runtime.db, svc.runtime.cache)
     profiles = ProfileService(svc.accounts)
     live = svc.runtime.live
 

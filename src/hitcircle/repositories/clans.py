@@ -7,14 +7,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
+from hitcircle.db.database import Database, as_database
 from hitcircle.repositories import NO_CACHE, AnyRow
 
 clans, users = schema.clans, schema.users
 
 
 class ClansRepository:
-    def __init__(self, engine: AsyncEngine, cache: ReadCache = NO_CACHE) -> None:
-        self._engine = engine
+    def __init__(self, engine: AsyncEngine | Database, cache: ReadCache = NO_CACHE) -> None:
+        self._db = as_database(engine)
         self._cache = cache
 
     async def by_id(self, clan_id: int) -> AnyRow | None:
@@ -24,8 +25,7 @@ class ClansRepository:
         query = select(clans.c.id, clans.c.name, clans.c.tag, clans.c.owner, clans.c.created_at).where(
             clans.c.id == clan_id
         )
-        async with self._engine.connect() as conn:
-            return (await conn.execute(query)).first()
+        return await self._db.first(query)
 
     async def members(self, clan_id: int) -> list[AnyRow]:
         """Members by clan rank (owner, officers, members), then user id."""
@@ -37,8 +37,7 @@ class ClansRepository:
             .where(users.c.clan_id == clan_id)
             .order_by(users.c.clan_priv.desc(), users.c.id.asc())
         )
-        async with self._engine.connect() as conn:
-            return list((await conn.execute(query)).all())
+        return list(await self._db.all(query))
 
     async def member_count(self, clan_id: int) -> int:
         return await self._cache.get(
@@ -46,6 +45,5 @@ class ClansRepository:
         )
 
     async def _member_count(self, clan_id: int) -> int:
-        async with self._engine.connect() as conn:
-            query = select(func.count()).select_from(users).where(users.c.clan_id == clan_id)
-            return int((await conn.execute(query)).scalar_one())
+        query = select(func.count()).select_from(users).where(users.c.clan_id == clan_id)
+        return int(await self._db.scalar(query))

@@ -13,12 +13,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import RowMapping, and_, select, update
+from sqlalchemy import RowMapping, and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hitcircle.constants.beatmaps import RankedStatus
 from hitcircle.db import schema
+from hitcircle.db.database import Database, as_database
 
 log = logging.getLogger("hitcircle.beatmaps")
 
@@ -59,30 +60,33 @@ def fit_columns(values: Mapping[str, Any]) -> dict[str, Any]:
     return fitted
 
 
+_BY_ID = select(maps).where(maps.c.id == bindparam("id"))
+_BY_MD5 = select(maps).where(maps.c.md5 == bindparam("md5"))
+
+
 class MapsRepository:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, engine: AsyncEngine | Database) -> None:
+        self._db = as_database(engine)
+        self._engine = self._db.engine
 
     async def by_id(self, map_id: int) -> RowMapping | None:
-        async with self._engine.connect() as conn:
-            return (await conn.execute(select(maps).where(maps.c.id == map_id))).mappings().first()
+        rows = await self._db.mappings(_BY_ID, {"id": map_id})
+        return rows[0] if rows else None
 
     async def by_md5(self, md5: str) -> RowMapping | None:
-        async with self._engine.connect() as conn:
-            return (await conn.execute(select(maps).where(maps.c.md5 == md5))).mappings().first()
+        rows = await self._db.mappings(_BY_MD5, {"md5": md5})
+        return rows[0] if rows else None
 
     async def by_set(self, set_id: int) -> list[RowMapping]:
-        async with self._engine.connect() as conn:
-            query = select(maps).where(maps.c.set_id == set_id).order_by(maps.c.id)
-            return list((await conn.execute(query)).mappings().all())
+        query = select(maps).where(maps.c.set_id == set_id).order_by(maps.c.id)
+        return list(await self._db.mappings(query))
 
     async def mapset(self, set_id: int) -> RowMapping | None:
-        async with self._engine.connect() as conn:
-            return (await conn.execute(select(mapsets).where(mapsets.c.id == set_id))).mappings().first()
+        rows = await self._db.mappings(select(mapsets).where(mapsets.c.id == set_id))
+        return rows[0] if rows else None
 
     async def md5_of(self, map_id: int) -> str | None:
-        async with self._engine.connect() as conn:
-            value = (await conn.execute(select(maps.c.md5).where(maps.c.id == map_id))).scalar_one_or_none()
+        value = await self._db.scalar(select(maps.c.md5).where(maps.c.id == map_id))
         return None if value is None else str(value)
 
     async def store_source_set(

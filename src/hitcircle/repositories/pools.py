@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
+from hitcircle.db.database import Database, as_database
 from hitcircle.repositories import NO_CACHE, AnyRow
 
 pools, pool_maps = schema.tourney_pools, schema.tourney_pool_maps
@@ -16,8 +17,8 @@ POOL_MAP_LIMIT = 50
 
 
 class PoolsRepository:
-    def __init__(self, engine: AsyncEngine, cache: ReadCache = NO_CACHE) -> None:
-        self._engine = engine
+    def __init__(self, engine: AsyncEngine | Database, cache: ReadCache = NO_CACHE) -> None:
+        self._db = as_database(engine)
         self._cache = cache
 
     async def by_id(self, pool_id: int) -> AnyRow | None:
@@ -29,8 +30,7 @@ class PoolsRepository:
         query = select(pools.c.id, pools.c.name, pools.c.created_at, pools.c.created_by).where(
             pools.c.id == pool_id
         )
-        async with self._engine.connect() as conn:
-            return (await conn.execute(query)).first()
+        return await self._db.first(query)
 
     async def maps(self, pool_id: int) -> list[AnyRow]:
         return await self._cache.get(
@@ -44,5 +44,4 @@ class PoolsRepository:
             .order_by(pool_maps.c.map_id, pool_maps.c.pool_id)
             .limit(POOL_MAP_LIMIT)
         )
-        async with self._engine.connect() as conn:
-            return list((await conn.execute(query)).all())
+        return list(await self._db.all(query))

@@ -9,14 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
+from hitcircle.db.database import Database, as_database
 from hitcircle.repositories import NO_CACHE, AnyRow
 
 relationships, users = schema.relationships, schema.users
 
 
 class RelationshipsRepository:
-    def __init__(self, engine: AsyncEngine, cache: ReadCache = NO_CACHE) -> None:
-        self._engine = engine
+    def __init__(self, engine: AsyncEngine | Database, cache: ReadCache = NO_CACHE) -> None:
+        self._db = as_database(engine)
         self._cache = cache
 
     async def listed(self, user_id: int, kind: Literal["friend", "block"]) -> list[AnyRow]:
@@ -34,5 +35,4 @@ class RelationshipsRepository:
             .where(relationships.c.user1 == user_id, relationships.c.type == kind)
             .order_by(users.c.safe_name, users.c.id)
         )
-        async with self._engine.connect() as conn:
-            return list((await conn.execute(query)).all())
+        return list(await self._db.all(query))

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
+from hitcircle.db.database import Database, as_database
 from hitcircle.repositories import NO_CACHE, AnyRow
 
 scores, maps, users, clans = schema.scores, schema.maps, schema.users, schema.clans
@@ -114,20 +115,18 @@ def _with_mods(query: Select[tuple[object, ...]], mods: ModsFilter | None) -> Se
 
 
 class ScoresRepository:
-    def __init__(self, engine: AsyncEngine, cache: ReadCache = NO_CACHE) -> None:
-        self._engine = engine
+    def __init__(self, engine: AsyncEngine | Database, cache: ReadCache = NO_CACHE) -> None:
+        self._db = as_database(engine)
         self._cache = cache
 
     async def _all(self, query: Select[tuple[object, ...]]) -> list[AnyRow]:
-        async with self._engine.connect() as conn:
-            return list((await conn.execute(query)).all())
+        return list(await self._db.all(query))
 
     async def by_id(self, score_id: int) -> AnyRow | None:
         return await self._cache.get(("scores.by_id", score_id), ("scores",), lambda: self._by_id(score_id))
 
     async def _by_id(self, score_id: int) -> AnyRow | None:
-        async with self._engine.connect() as conn:
-            return (await conn.execute(select(*SCORE_COLUMNS).where(scores.c.id == score_id))).first()
+        return await self._db.first(select(*SCORE_COLUMNS).where(scores.c.id == score_id))
 
     async def player_scores(
         self,
@@ -264,5 +263,4 @@ class ScoresRepository:
             )
             .where(scores.c.id == score_id)
         )
-        async with self._engine.connect() as conn:
-            return (await conn.execute(query)).first()
+        return await self._db.first(query)

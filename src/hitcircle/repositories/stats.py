@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
+from hitcircle.db.database import Database, as_database
 from hitcircle.repositories import NO_CACHE, AnyRow
 
 stats, users, clans = schema.stats, schema.users, schema.clans
@@ -37,8 +38,8 @@ LeaderboardSort = Literal["tscore", "rscore", "pp", "acc", "plays", "playtime"]
 
 
 class StatsRepository:
-    def __init__(self, engine: AsyncEngine, cache: ReadCache = NO_CACHE) -> None:
-        self._engine = engine
+    def __init__(self, engine: AsyncEngine | Database, cache: ReadCache = NO_CACHE) -> None:
+        self._db = as_database(engine)
         self._cache = cache
 
     async def for_user(self, user_id: int) -> list[AnyRow]:
@@ -46,8 +47,7 @@ class StatsRepository:
 
     async def _for_user(self, user_id: int) -> list[AnyRow]:
         query = select(*STATS_COLUMNS).where(stats.c.id == user_id).order_by(stats.c.mode)
-        async with self._engine.connect() as conn:
-            return list((await conn.execute(query)).all())
+        return list(await self._db.all(query))
 
     async def player_pp(self, user_id: int) -> tuple[str, dict[int, int]] | None:
         """A player's country and pp per mode; None for an unknown user."""
@@ -56,8 +56,7 @@ class StatsRepository:
             .select_from(users.outerjoin(stats, stats.c.id == users.c.id))
             .where(users.c.id == user_id)
         )
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+        rows = await self._db.all(query)
         if not rows:
             return None
         return str(rows[0].country), {int(r.mode): int(r.pp) for r in rows if r.mode is not None}
@@ -108,8 +107,7 @@ class StatsRepository:
         )
         if country is not None:
             query = query.where(func.lower(users.c.country) == country.lower())
-        async with self._engine.connect() as conn:
-            return list((await conn.execute(query)).all())
+        return list(await self._db.all(query))
 
     async def ranked_rows(self, mode: int) -> list[AnyRow]:
         """(user id, pp, country) of every ranked player in `mode`: unrestricted with pp > 0."""
@@ -118,8 +116,7 @@ class StatsRepository:
             .select_from(stats.join(users, users.c.id == stats.c.id))
             .where(stats.c.mode == mode, stats.c.pp > 0, users.c.priv.op("&")(1) == 1)
         )
-        async with self._engine.connect() as conn:
-            return list((await conn.execute(query)).all())
+        return list(await self._db.all(query))
 
     async def players_ahead(self, user_id: int, country: str) -> dict[int, tuple[int, int]]:
         """Per mode where the user has pp: ranked players ahead of them (pp desc, then user id asc),
@@ -143,6 +140,5 @@ class StatsRepository:
             .where(me.c.id == user_id, me.c.pp > 0, users.c.priv.op("&")(1) == 1)
             .group_by(me.c.mode)
         )
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+        rows = await self._db.all(query)
         return {int(mode): (int(total), int(local or 0)) for mode, total, local in rows}

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
+from hitcircle.db.database import Database, as_database
 from hitcircle.live.models import make_safe_name
 from hitcircle.repositories import NO_CACHE, AnyRow, storable_text
 
@@ -42,8 +43,8 @@ def _escape_like(text: str) -> str:
 
 
 class UsersRepository:
-    def __init__(self, engine: AsyncEngine, cache: ReadCache = NO_CACHE) -> None:
-        self._engine = engine
+    def __init__(self, engine: AsyncEngine | Database, cache: ReadCache = NO_CACHE) -> None:
+        self._db = as_database(engine)
         self._cache = cache
 
     async def count_players(self) -> int:
@@ -51,8 +52,7 @@ class UsersRepository:
         return await self._cache.get(("users.count",), ("users",), self._count_players)
 
     async def _count_players(self) -> int:
-        async with self._engine.connect() as conn:
-            return int((await conn.execute(_COUNT_PLAYERS)).scalar_one())
+        return int(await self._db.scalar(_COUNT_PLAYERS))
 
     async def info(self, user_id: int | None = None, name: str | None = None) -> AnyRow | None:
         """The public `info` columns of one user, by id or by name (safe-name match)."""
@@ -72,8 +72,7 @@ class UsersRepository:
             query = query.where(users.c.safe_name == make_safe_name(name))
         else:
             return None
-        async with self._engine.connect() as conn:
-            return (await conn.execute(query)).first()
+        return await self._db.first(query)
 
     async def search(self, text: str | None, limit: int) -> list[AnyRow]:
         """Verified, unrestricted players whose name contains `text` literally (case-insensitive)."""
@@ -88,8 +87,7 @@ class UsersRepository:
         if text:
             query = query.where(users.c.name.ilike(f"%{_escape_like(text)}%", escape="\\"))
         query = query.order_by(users.c.id).limit(limit)
-        async with self._engine.connect() as conn:
-            return list((await conn.execute(query)).all())
+        return list(await self._db.all(query))
 
     async def names(self, user_ids: list[int]) -> dict[int, str]:
         if not user_ids:
@@ -98,6 +96,5 @@ class UsersRepository:
         return await self._cache.get(key, ("users",), lambda: self._names(user_ids))
 
     async def _names(self, user_ids: list[int]) -> dict[int, str]:
-        async with self._engine.connect() as conn:
-            rows = await conn.execute(select(users.c.id, users.c.name).where(users.c.id.in_(user_ids)))
-            return {int(r.id): str(r.name) for r in rows}
+        rows = await self._db.all(select(users.c.id, users.c.name).where(users.c.id.in_(user_ids)))
+        return {int(r.id): str(r.name) for r in rows}

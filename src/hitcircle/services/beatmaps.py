@@ -52,6 +52,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hitcircle.cache.readcache import ReadCache
 from hitcircle.config import Settings
 from hitcircle.constants.beatmaps import LEADERBOARD_STATUSES, RankedStatus
+from hitcircle.db.database import Database
 from hitcircle.paths import DataPaths
 from hitcircle.repositories import NO_CACHE
 from hitcircle.repositories.maps import SOURCE_COLUMNS, MapsRepository, Md5Conflict
@@ -189,7 +190,7 @@ _MAP_TABLES = ("maps", "mapsets")
 class BeatmapService:
     def __init__(
         self,
-        engine: AsyncEngine,
+        engine: AsyncEngine | Database,
         http: httpx.AsyncClient,
         settings: Settings,
         paths: DataPaths,

@@ -31,20 +31,20 @@ class Services:
 
     @classmethod
     def build(cls, runtime: Runtime) -> Services:
-        engine, cache = runtime.engine, runtime.cache
-        stats = StatsRepository(engine, cache)
+        engine, db, cache = runtime.engine, runtime.db, runtime.cache
+        stats = StatsRepository(db, cache)
         ranks: RankService = (
             RedisRanks(stats, runtime.redis) if runtime.redis is not None else DatabaseRanks(stats)
         )
         return cls(
             runtime=runtime,
-            users=UsersRepository(engine, cache),
+            users=UsersRepository(db, cache),
             stats=stats,
-            scores=ScoresRepository(engine, cache),
-            clans=ClansRepository(engine, cache),
-            pools=PoolsRepository(engine, cache),
+            scores=ScoresRepository(db, cache),
+            clans=ClansRepository(db, cache),
+            pools=PoolsRepository(db, cache),
             ranks=ranks,
-            beatmaps=BeatmapService(engine, runtime.http, runtime.settings, runtime.paths, cache=cache),
+            beatmaps=BeatmapService(db, runtime.http, runtime.settings, runtime.paths, cache=cache),
             accounts=AccountService(
                 engine, runtime.live, on_privileges_changed=ranks.on_privileges_changed, cache=cache
             ),
