@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import functools
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.cache.readcache import ReadCache
@@ -102,16 +103,93 @@ class ModsFilter:
         self.mods = mods
         self.strong = strong
 
-    def condition(self) -> ColumnElement[bool] | None:
-        masked = scores.c.mods.op("&")(self.mods)
+    @property
+    def kind(self) -> str | None:
+        """`all`, `any`, or None when the filter lets every score through (`=` with no mods)."""
         if self.strong:
-            return None if self.mods == 0 else masked == self.mods
-        return masked != 0
+            return None if self.mods == 0 else "all"
+        return "any"
 
 
-def _with_mods(query: Select[tuple[object, ...]], mods: ModsFilter | None) -> Select[tuple[object, ...]]:
-    condition = mods.condition() if mods is not None else None
-    return query if condition is None else query.where(condition)
+def _mods_kind(mods: ModsFilter | None) -> str | None:
+    return mods.kind if mods is not None else None
+
+
+def _with_mods(query: Select[Any], kind: str | None) -> Select[Any]:
+    masked = scores.c.mods.op("&")(bindparam("mods"))
+    if kind == "all":
+        return query.where(masked == bindparam("mods"))
+    if kind == "any":
+        return query.where(masked != 0)
+    return query
+
+
+# Statements are built once per shape (building one costs more than running it on SQLite).
+_BY_ID = select(*SCORE_COLUMNS).where(scores.c.id == bindparam("score_id"))
+_LIMIT = bindparam("limit", type_=Integer)
+
+
+@functools.cache
+def _player_scores_query(
+    scope: str, include_loved: bool, include_failed: bool, kind: str | None
+) -> Select[Any]:
+    query = (
+        select(*PLAYER_SCORE_COLUMNS, *(c.label(f"map_{c.name}") for c in MAP_COLUMNS))
+        .select_from(scores.join(maps, maps.c.md5 == scores.c.map_md5))
+        .where(scores.c.userid == bindparam("user_id"), scores.c.mode == bindparam("mode"))
+    )
+    if scope == "best":
+        statuses = [2, 3, 5] if include_loved else [2, 3]
+        query = query.where(scores.c.status == 2, maps.c.status.in_(statuses))
+        query = query.order_by(scores.c.pp.desc(), scores.c.id.asc())
+    else:
+        if not include_failed:
+            query = query.where(scores.c.status != 0)
+        query = query.order_by(scores.c.play_time.desc(), scores.c.id.desc())
+    return _with_mods(query, kind).limit(_LIMIT)
+
+
+@functools.cache
+def _map_scores_query(scope: str, by_pp: bool, kind: str | None) -> Select[Any]:
+    query = (
+        select(*MAP_SCORE_COLUMNS)
+        .select_from(
+            scores.join(users, users.c.id == scores.c.userid).outerjoin(clans, clans.c.id == users.c.clan_id)
+        )
+        .where(
+            scores.c.map_md5 == bindparam("md5"),
+            scores.c.mode == bindparam("mode"),
+            users.c.priv.op("&")(1) == 1,
+        )
+    )
+    if scope == "best":
+        metric = scores.c.pp if by_pp else scores.c.score
+        query = query.where(scores.c.status == 2).order_by(metric.desc(), scores.c.id.asc())
+    else:
+        query = query.where(scores.c.status.in_([1, 2])).order_by(
+            scores.c.play_time.desc(), scores.c.id.desc()
+        )
+    return _with_mods(query, kind).limit(_LIMIT)
+
+
+_MOST_PLAYED_COLUMNS = (
+    maps.c.md5,
+    maps.c.id,
+    maps.c.set_id,
+    maps.c.status,
+    maps.c.artist,
+    maps.c.title,
+    maps.c.version,
+    maps.c.creator,
+)
+_MOST_PLAYED = (
+    select(*_MOST_PLAYED_COLUMNS, func.count().label("plays"))
+    .select_from(scores.join(maps, maps.c.md5 == scores.c.map_md5))
+    .where(scores.c.userid == bindparam("user_id"), scores.c.mode == bindparam("mode"))
+    .group_by(*_MOST_PLAYED_COLUMNS)
+    .order_by(func.count().desc(), maps.c.id.asc())
+    .limit(_LIMIT)
+)
 
 
 class ScoresRepository:
@@ -119,14 +197,11 @@ class ScoresRepository:
         self._db = as_database(engine)
         self._cache = cache
 
-    async def _all(self, query: Select[tuple[object, ...]]) -> list[AnyRow]:
-        return list(await self._db.all(query))
-
     async def by_id(self, score_id: int) -> AnyRow | None:
         return await self._cache.get(("scores.by_id", score_id), ("scores",), lambda: self._by_id(score_id))
 
     async def _by_id(self, score_id: int) -> AnyRow | None:
-        return await self._db.first(select(*SCORE_COLUMNS).where(scores.c.id == score_id))
+        return await self._db.first(_BY_ID, {"score_id": score_id})
 
     async def player_scores(
         self,
@@ -163,20 +238,9 @@ class ScoresRepository:
         include_loved: bool,
         include_failed: bool,
     ) -> list[AnyRow]:
-        query = (
-            select(*PLAYER_SCORE_COLUMNS, *(c.label(f"map_{c.name}") for c in MAP_COLUMNS))
-            .select_from(scores.join(maps, maps.c.md5 == scores.c.map_md5))
-            .where(scores.c.userid == user_id, scores.c.mode == mode)
-        )
-        if scope == "best":
-            statuses = [2, 3, 5] if include_loved else [2, 3]
-            query = query.where(scores.c.status == 2, maps.c.status.in_(statuses))
-            query = query.order_by(scores.c.pp.desc(), scores.c.id.asc())
-        else:
-            if not include_failed:
-                query = query.where(scores.c.status != 0)
-            query = query.order_by(scores.c.play_time.desc(), scores.c.id.desc())
-        return await self._all(_with_mods(query, mods).limit(limit))
+        query = _player_scores_query(scope, include_loved, include_failed, _mods_kind(mods))
+        params = {"user_id": user_id, "mode": mode, "limit": limit, "mods": mods.mods if mods else 0}
+        return list(await self._db.all(query, params))
 
     async def most_played(self, user_id: int, mode: int, limit: int) -> list[AnyRow]:
         return await self._cache.get(
@@ -186,26 +250,7 @@ class ScoresRepository:
         )
 
     async def _most_played(self, user_id: int, mode: int, limit: int) -> list[AnyRow]:
-        columns = (
-            maps.c.md5,
-            maps.c.id,
-            maps.c.set_id,
-            maps.c.status,
-            maps.c.artist,
-            maps.c.title,
-            maps.c.version,
-            maps.c.creator,
-        )
-        plays = func.count().label("plays")
-        query = (
-            select(*columns, plays)
-            .select_from(scores.join(maps, maps.c.md5 == scores.c.map_md5))
-            .where(scores.c.userid == user_id, scores.c.mode == mode)
-            .group_by(*columns)
-            .order_by(plays.desc(), maps.c.id.asc())
-            .limit(limit)
-        )
-        return await self._all(query)
+        return list(await self._db.all(_MOST_PLAYED, {"user_id": user_id, "mode": mode, "limit": limit}))
 
     async def map_scores(
         self, md5: str, mode: int, scope: Scope, mods: ModsFilter | None, limit: int
@@ -219,23 +264,9 @@ class ScoresRepository:
     async def _map_scores(
         self, md5: str, mode: int, scope: Scope, mods: ModsFilter | None, limit: int
     ) -> list[AnyRow]:
-        query = (
-            select(*MAP_SCORE_COLUMNS)
-            .select_from(
-                scores.join(users, users.c.id == scores.c.userid).outerjoin(
-                    clans, clans.c.id == users.c.clan_id
-                )
-            )
-            .where(scores.c.map_md5 == md5, scores.c.mode == mode, users.c.priv.op("&")(1) == 1)
-        )
-        if scope == "best":
-            metric = scores.c.pp if mode >= 4 else scores.c.score
-            query = query.where(scores.c.status == 2).order_by(metric.desc(), scores.c.id.asc())
-        else:
-            query = query.where(scores.c.status.in_([1, 2])).order_by(
-                scores.c.play_time.desc(), scores.c.id.desc()
-            )
-        return await self._all(_with_mods(query, mods).limit(limit))
+        query = _map_scores_query(scope, mode >= 4, _mods_kind(mods))
+        params = {"md5": md5, "mode": mode, "limit": limit, "mods": mods.mods if mods else 0}
+        return list(await self._db.all(query, params))
 
     async def replay_header(self, score_id: int) -> AnyRow | None:
         query = (

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, Select, bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.cache.readcache import ReadCache
@@ -37,6 +37,71 @@ STATS_COLUMNS = (
 LeaderboardSort = Literal["tscore", "rscore", "pp", "acc", "plays", "playtime"]
 
 
+_LEADERBOARD_COLUMNS = (
+    users.c.id.label("player_id"),
+    users.c.name,
+    users.c.country,
+    stats.c.tscore,
+    stats.c.rscore,
+    stats.c.pp,
+    stats.c.plays,
+    stats.c.playtime,
+    stats.c.acc,
+    stats.c.max_combo,
+    stats.c.xh_count,
+    stats.c.x_count,
+    stats.c.sh_count,
+    stats.c.s_count,
+    stats.c.a_count,
+    clans.c.id.label("clan_id"),
+    clans.c.name.label("clan_name"),
+    clans.c.tag.label("clan_tag"),
+)
+
+
+def _leaderboard_query(sort: str, by_country: bool) -> Select[Any]:
+    column = stats.c[sort]
+    query = (
+        select(*_LEADERBOARD_COLUMNS)
+        .select_from(
+            stats.join(users, users.c.id == stats.c.id).outerjoin(clans, clans.c.id == users.c.clan_id)
+        )
+        .where(stats.c.mode == bindparam("mode"), users.c.priv.op("&")(1) == 1, column > 0)
+        .order_by(column.desc(), users.c.id.asc())
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+    if by_country:
+        query = query.where(func.lower(users.c.country) == bindparam("country"))
+    return query
+
+
+# Statements are built once: building a SQLAlchemy statement costs more than running it on SQLite.
+_FOR_USER = select(*STATS_COLUMNS).where(stats.c.id == bindparam("user_id")).order_by(stats.c.mode)
+_LEADERBOARDS = {
+    (sort, by_country): _leaderboard_query(sort, by_country)
+    for sort in ("tscore", "rscore", "pp", "acc", "plays", "playtime")
+    for by_country in (False, True)
+}
+_me, _other = stats.alias("me"), stats.alias("other")
+_PLAYERS_AHEAD = (
+    select(
+        _me.c.mode,
+        func.count(_other.c.id),
+        func.sum(case((func.lower(users.c.country) == bindparam("country"), 1), else_=0)),
+    )
+    .select_from(
+        _me.join(
+            _other,
+            (_other.c.mode == _me.c.mode)
+            & ((_other.c.pp > _me.c.pp) | ((_other.c.pp == _me.c.pp) & (_other.c.id < _me.c.id))),
+        ).join(users, users.c.id == _other.c.id)
+    )
+    .where(_me.c.id == bindparam("user_id"), _me.c.pp > 0, users.c.priv.op("&")(1) == 1)
+    .group_by(_me.c.mode)
+)
+
+
 class StatsRepository:
     def __init__(self, engine: AsyncEngine | Database, cache: ReadCache = NO_CACHE) -> None:
         self._db = as_database(engine)
@@ -46,8 +111,7 @@ class StatsRepository:
         return await self._cache.get(("stats.for_user", user_id), ("stats",), lambda: self._for_user(user_id))
 
     async def _for_user(self, user_id: int) -> list[AnyRow]:
-        query = select(*STATS_COLUMNS).where(stats.c.id == user_id).order_by(stats.c.mode)
-        return list(await self._db.all(query))
+        return list(await self._db.all(_FOR_USER, {"user_id": user_id}))
 
     async def player_pp(self, user_id: int) -> tuple[str, dict[int, int]] | None:
         """A player's country and pp per mode; None for an unknown user."""
@@ -75,39 +139,10 @@ class StatsRepository:
     ) -> list[AnyRow]:
         if country is not None and not (country.isascii() and country.isalpha()):
             return []  # country codes are two letters; anything else matches nobody
-        column = stats.c[sort]
-        query = (
-            select(
-                users.c.id.label("player_id"),
-                users.c.name,
-                users.c.country,
-                stats.c.tscore,
-                stats.c.rscore,
-                stats.c.pp,
-                stats.c.plays,
-                stats.c.playtime,
-                stats.c.acc,
-                stats.c.max_combo,
-                stats.c.xh_count,
-                stats.c.x_count,
-                stats.c.sh_count,
-                stats.c.s_count,
-                stats.c.a_count,
-                clans.c.id.label("clan_id"),
-                clans.c.name.label("clan_name"),
-                clans.c.tag.label("clan_tag"),
-            )
-            .select_from(
-                stats.join(users, users.c.id == stats.c.id).outerjoin(clans, clans.c.id == users.c.clan_id)
-            )
-            .where(stats.c.mode == mode, users.c.priv.op("&")(1) == 1, column > 0)
-            .order_by(column.desc(), users.c.id.asc())
-            .limit(limit)
-            .offset(offset)
-        )
+        params: dict[str, object] = {"mode": mode, "limit": limit, "offset": offset}
         if country is not None:
-            query = query.where(func.lower(users.c.country) == country.lower())
-        return list(await self._db.all(query))
+            params["country"] = country.lower()
+        return list(await self._db.all(_LEADERBOARDS[(sort, country is not None)], params))
 
     async def ranked_rows(self, mode: int) -> list[AnyRow]:
         """(user id, pp, country) of every ranked player in `mode`: unrestricted with pp > 0."""
@@ -128,17 +163,5 @@ class StatsRepository:
         )
 
     async def _players_ahead(self, user_id: int, country: str) -> dict[int, tuple[int, int]]:
-        me = stats.alias("me")
-        other = stats.alias("other")
-        ahead = (other.c.pp > me.c.pp) | ((other.c.pp == me.c.pp) & (other.c.id < me.c.id))
-        same_country = case((func.lower(users.c.country) == country.lower(), 1), else_=0)
-        query = (
-            select(me.c.mode, func.count(other.c.id), func.sum(same_country))
-            .select_from(
-                me.join(other, (other.c.mode == me.c.mode) & ahead).join(users, users.c.id == other.c.id)
-            )
-            .where(me.c.id == user_id, me.c.pp > 0, users.c.priv.op("&")(1) == 1)
-            .group_by(me.c.mode)
-        )
-        rows = await self._db.all(query)
+        rows = await self._db.all(_PLAYERS_AHEAD, {"user_id": user_id, "country": country.lower()})
         return {int(mode): (int(total), int(local or 0)) for mode, total, local in rows}

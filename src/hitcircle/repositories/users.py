@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.cache.readcache import ReadCache
@@ -35,7 +35,18 @@ INFO_COLUMNS = (
 )
 
 
+# Statements are built once (building one costs more than running it on SQLite).
 _COUNT_PLAYERS = select(func.count()).select_from(users).where(users.c.id != BOT_ID)
+_INFO_BY_ID = select(*INFO_COLUMNS).where(users.c.id == bindparam("user_id"))
+_INFO_BY_NAME = select(*INFO_COLUMNS).where(users.c.safe_name == bindparam("safe_name"))
+_VERIFIED = (
+    select(users.c.id, users.c.name)
+    .where(users.c.priv.op("&")(3) == 3)
+    .order_by(users.c.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+_VERIFIED_MATCHING = _VERIFIED.where(users.c.name.ilike(bindparam("pattern"), escape="\\"))
+_NAMES = select(users.c.id, users.c.name).where(users.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def _escape_like(text: str) -> str:
@@ -63,16 +74,11 @@ class UsersRepository:
         )
 
     async def _info(self, user_id: int | None, name: str | None) -> AnyRow | None:
-        query = select(*INFO_COLUMNS)
         if user_id is not None:
-            query = query.where(users.c.id == user_id)
-        elif name is not None:
-            if not storable_text(name):
-                return None
-            query = query.where(users.c.safe_name == make_safe_name(name))
-        else:
+            return await self._db.first(_INFO_BY_ID, {"user_id": user_id})
+        if name is None or not storable_text(name):
             return None
-        return await self._db.first(query)
+        return await self._db.first(_INFO_BY_NAME, {"safe_name": make_safe_name(name)})
 
     async def search(self, text: str | None, limit: int) -> list[AnyRow]:
         """Verified, unrestricted players whose name contains `text` literally (case-insensitive)."""
@@ -81,13 +87,12 @@ class UsersRepository:
         )
 
     async def _search(self, text: str | None, limit: int) -> list[AnyRow]:
-        query = select(users.c.id, users.c.name).where(users.c.priv.op("&")(3) == 3)
-        if text and not storable_text(text):
+        if not text:
+            return list(await self._db.all(_VERIFIED, {"limit": limit}))
+        if not storable_text(text):
             return []
-        if text:
-            query = query.where(users.c.name.ilike(f"%{_escape_like(text)}%", escape="\\"))
-        query = query.order_by(users.c.id).limit(limit)
-        return list(await self._db.all(query))
+        pattern = f"%{_escape_like(text)}%"
+        return list(await self._db.all(_VERIFIED_MATCHING, {"limit": limit, "pattern": pattern}))
 
     async def names(self, user_ids: list[int]) -> dict[int, str]:
         if not user_ids:
@@ -96,5 +101,5 @@ class UsersRepository:
         return await self._cache.get(key, ("users",), lambda: self._names(user_ids))
 
     async def _names(self, user_ids: list[int]) -> dict[int, str]:
-        rows = await self._db.all(select(users.c.id, users.c.name).where(users.c.id.in_(user_ids)))
+        rows = await self._db.all(_NAMES, {"ids": list(user_ids)})
         return {int(r.id): str(r.name) for r in rows}
