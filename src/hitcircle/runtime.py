@@ -73,7 +73,7 @@ class Runtime:
             paths=paths,
             versions=versions,
             cache=cache,
-            db=Database.open(engine),
+            db=await Database.connect(engine),
         )
 
     async def close(self) -> None:
@@ -81,7 +81,7 @@ class Runtime:
         await self.live.close()
         if self.redis is not None:
             await self.redis.aclose()
-        self.db.close()
+        await self.db.close()
         await self.engine.dispose()
         self.versions.close()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hitcircle.api.common import check_mode, parse_mods_filter
 from hitcircle.api.params import MapInfoParams, MapScoresParams, ReplayParams, ScoreInfoParams
-from hitcircle.api.serializers import beatmap_dict, map_score_dict, score_info_dict
+from hitcircle.api.serializers import beatmap_dict, map_score_dict, row_dict, score_info_dict
 from hitcircle.http.errors import HTTPError
 from hitcircle.http.params import parse_query
 from hitcircle.http.request import Request
@@ -74,7 +74,7 @@ def routes(svc: Services) -> list[Route]:
         row = await svc.scores.replay_header(p.id)
         if row is None:
             raise HTTPError(404, "Score not found.")
-        header = ReplayHeader(**row._mapping)
+        header = ReplayHeader(**row_dict(row))
         response = Response(
             build_osr(header, frames, p.id), content_type=b"application/octet-stream", headers=headers
         )
