@@ -420,3 +420,9 @@ startups = Table(
 # Indexes hitcircle adds for the developer API's queries (bancho.py has none of these).
 Index("hc_scores_userid_mode_status_index", scores.c.userid, scores.c.mode, scores.c.status)
 Index("hc_stats_mode_pp_index", stats.c.mode, stats.c.pp)
+
+#: get_leaderboard reads pages in these indexes' order (migration 0002)
+LEADERBOARD_INDEXES: tuple[Index, ...] = tuple(
+    Index(f"hc_stats_board_{column}_index", stats.c.mode, stats.c[column].desc(), stats.c.id)
+    for column in ("pp", "tscore", "rscore", "acc", "plays", "playtime")
+)

@@ -67,12 +67,12 @@ def _leaderboard_query(sort: str, by_country: bool) -> Select[Any]:
             stats.join(users, users.c.id == stats.c.id).outerjoin(clans, clans.c.id == users.c.clan_id)
         )
         .where(stats.c.mode == bindparam("mode"), users.c.priv.op("&")(1) == 1, column > 0)
-        .order_by(column.desc(), users.c.id.asc())
+        .order_by(column.desc(), stats.c.id.asc())  # the order of the hc_stats_board_* indexes
         .limit(bindparam("limit", type_=Integer))
         .offset(bindparam("offset", type_=Integer))
     )
-    if by_country:
-        query = query.where(func.lower(users.c.country) == bindparam("country"))
+    if by_country:  # stored lower case by hitcircle; bancho.py's registration fallback is "XX"
+        query = query.where(users.c.country.in_([bindparam("country"), bindparam("country_upper")]))
     return query
 
 
@@ -141,7 +141,7 @@ class StatsRepository:
             return []  # country codes are two letters; anything else matches nobody
         params: dict[str, object] = {"mode": mode, "limit": limit, "offset": offset}
         if country is not None:
-            params["country"] = country.lower()
+            params["country"], params["country_upper"] = country.lower(), country.upper()
         return list(await self._db.all(_LEADERBOARDS[(sort, country is not None)], params))
 
     async def ranked_rows(self, mode: int) -> list[AnyRow]:

@@ -45,7 +45,10 @@ _VERIFIED = (
     .order_by(users.c.id)
     .limit(bindparam("limit", type_=Integer))
 )
-_VERIFIED_MATCHING = _VERIFIED.where(users.c.name.ilike(bindparam("pattern"), escape="\\"))
+# SQLite's LIKE and MySQL's utf8 collations already ignore case; lower() on every row would only slow
+# the scan down. PostgreSQL's LIKE does not ignore case: ILIKE there.
+_VERIFIED_MATCHING = _VERIFIED.where(users.c.name.like(bindparam("pattern"), escape="\\"))
+_VERIFIED_MATCHING_PG = _VERIFIED.where(users.c.name.ilike(bindparam("pattern"), escape="\\"))
 _NAMES = select(users.c.id, users.c.name).where(users.c.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -92,7 +95,8 @@ class UsersRepository:
         if not storable_text(text):
             return []
         pattern = f"%{_escape_like(text)}%"
-        return list(await self._db.all(_VERIFIED_MATCHING, {"limit": limit, "pattern": pattern}))
+        query = _VERIFIED_MATCHING_PG if self._db.engine.dialect.name == "postgresql" else _VERIFIED_MATCHING
+        return list(await self._db.all(query, {"limit": limit, "pattern": pattern}))
 
     async def names(self, user_ids: list[int]) -> dict[int, str]:
         if not user_ids:
