@@ -266,3 +266,27 @@ async def test_cache_flush_command_invalidates_running_servers(db_url: str, tmp_
     finally:
         await application.shutdown()
         await raw.dispose()
+
+
+async def test_ranks_follow_a_restriction_and_new_pp_at_once(
+    client: httpx.AsyncClient, engine: AsyncEngine, app: HitcircleApp
+) -> None:
+    alice = await create_user(engine, "Alice", country="se")
+    bob = await create_user(engine, "Bob", country="se")
+    await set_stats(engine, alice["id"], 0, pp=900)
+    await set_stats(engine, bob["id"], 0, pp=800)
+
+    async def bob_rank() -> tuple[int, int]:
+        body = (await client.get("/v1/get_player_info", params={"id": bob["id"], "scope": "stats"})).json()
+        mode = body["player"]["stats"]["0"]
+        return mode["rank"], mode["country_rank"]
+
+    assert await bob_rank() == (2, 2)
+    services = app.services
+    assert services is not None
+    await services.accounts.restrict(alice["id"])
+    assert await bob_rank() == (1, 1)
+    await services.accounts.unrestrict(alice["id"])
+    assert await bob_rank() == (2, 2)
+    await set_stats(engine, bob["id"], 0, pp=1000)
+    assert await bob_rank() == (1, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import Integer, Select, bindparam, case, func, select
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.cache.readcache import ReadCache
@@ -83,23 +83,6 @@ _LEADERBOARDS = {
     for sort in ("tscore", "rscore", "pp", "acc", "plays", "playtime")
     for by_country in (False, True)
 }
-_me, _other = stats.alias("me"), stats.alias("other")
-_PLAYERS_AHEAD = (
-    select(
-        _me.c.mode,
-        func.count(_other.c.id),
-        func.sum(case((func.lower(users.c.country) == bindparam("country"), 1), else_=0)),
-    )
-    .select_from(
-        _me.join(
-            _other,
-            (_other.c.mode == _me.c.mode)
-            & ((_other.c.pp > _me.c.pp) | ((_other.c.pp == _me.c.pp) & (_other.c.id < _me.c.id))),
-        ).join(users, users.c.id == _other.c.id)
-    )
-    .where(_me.c.id == bindparam("user_id"), _me.c.pp > 0, users.c.priv.op("&")(1) == 1)
-    .group_by(_me.c.mode)
-)
 
 
 class StatsRepository:
@@ -152,16 +135,3 @@ class StatsRepository:
             .where(stats.c.mode == mode, stats.c.pp > 0, users.c.priv.op("&")(1) == 1)
         )
         return list(await self._db.all(query))
-
-    async def players_ahead(self, user_id: int, country: str) -> dict[int, tuple[int, int]]:
-        """Per mode where the user has pp: ranked players ahead of them (pp desc, then user id asc),
-        globally and in `country`. Modes where nobody is ahead are absent."""
-        return await self._cache.get(
-            ("stats.ahead", user_id, country.lower()),
-            ("stats", "users"),
-            lambda: self._players_ahead(user_id, country),
-        )
-
-    async def _players_ahead(self, user_id: int, country: str) -> dict[int, tuple[int, int]]:
-        rows = await self._db.all(_PLAYERS_AHEAD, {"user_id": user_id, "country": country.lower()})
-        return {int(mode): (int(total), int(local or 0)) for mode, total, local in rows}

@@ -34,7 +34,7 @@ class Services:
         engine, db, cache = runtime.engine, runtime.db, runtime.cache
         stats = StatsRepository(db, cache)
         ranks: RankService = (
-            RedisRanks(stats, runtime.redis) if runtime.redis is not None else DatabaseRanks(stats)
+            RedisRanks(stats, runtime.redis) if runtime.redis is not None else DatabaseRanks(stats, cache)
         )
         return cls(
             runtime=runtime,
