@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable
+from typing import NamedTuple
+
 from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -45,15 +49,50 @@ _VERIFIED = (
     .order_by(users.c.id)
     .limit(bindparam("limit", type_=Integer))
 )
-# SQLite's LIKE and MySQL's utf8 collations already ignore case; lower() on every row would only slow
-# the scan down. PostgreSQL's LIKE does not ignore case: ILIKE there.
-_VERIFIED_MATCHING = _VERIFIED.where(users.c.name.like(bindparam("pattern"), escape="\\"))
-_VERIFIED_MATCHING_PG = _VERIFIED.where(users.c.name.ilike(bindparam("pattern"), escape="\\"))
+_ALL_VERIFIED = select(users.c.id, users.c.name).where(users.c.priv.op("&")(3) == 3).order_by(users.c.id)
+
+
+class NameMatch(NamedTuple):
+    id: int
+    name: str
+
+
+class NameIndex:
+    """Verified, unrestricted names in id order, for substring search without scanning rows in SQL.
+
+    All names, lower-cased, are joined by newlines (which no name contains) into one string; `str.find`
+    walks it at C speed, and each hit maps back to its player by a binary search over the offsets. A
+    `LIKE '%q%'` cannot use an index in any of the three databases, so this replaces a table scan per
+    search with one scan per change of `users` (the read cache rebuilds it then).
+    """
+
+    __slots__ = ("_haystack", "_players", "_starts")
+
+    def __init__(self, rows: Iterable[AnyRow]) -> None:
+        self._players = [NameMatch(int(row.id), str(row.name)) for row in rows]
+        lowered = [player.name.lower() for player in self._players]  # may differ in length from name
+        self._starts: list[int] = []
+        position = 0
+        for name in lowered:
+            self._starts.append(position)
+            position += len(name) + 1
+        self._haystack = "\n".join(lowered)
+
+    def search(self, text: str, limit: int) -> list[NameMatch]:
+        needle = text.lower()
+        found: list[NameMatch] = []
+        start = 0
+        while len(found) < limit:
+            hit = self._haystack.find(needle, start)
+            if hit < 0:
+                break
+            slot = bisect_right(self._starts, hit) - 1
+            found.append(self._players[slot])
+            start = self._starts[slot + 1] if slot + 1 < len(self._starts) else len(self._haystack)
+        return found
+
+
 _NAMES = select(users.c.id, users.c.name).where(users.c.id.in_(bindparam("ids", expanding=True)))
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class UsersRepository:
@@ -92,11 +131,13 @@ class UsersRepository:
     async def _search(self, text: str | None, limit: int) -> list[AnyRow]:
         if not text:
             return list(await self._db.all(_VERIFIED, {"limit": limit}))
-        if not storable_text(text):
+        if not storable_text(text) or "\n" in text:
             return []
-        pattern = f"%{_escape_like(text)}%"
-        query = _VERIFIED_MATCHING_PG if self._db.engine.dialect.name == "postgresql" else _VERIFIED_MATCHING
-        return list(await self._db.all(query, {"limit": limit, "pattern": pattern}))
+        index = await self._cache.get(("users.name_index",), ("users",), self._name_index)
+        return index.search(text, limit)  # type: ignore[return-value]
+
+    async def _name_index(self) -> NameIndex:
+        return NameIndex(await self._db.all(_ALL_VERIFIED))
 
     async def names(self, user_ids: list[int]) -> dict[int, str]:
         if not user_ids:

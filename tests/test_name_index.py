@@ -1,0 +1,36 @@
+"""Substring search over player names: literal, case-insensitive, in id order, never across names."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from hitcircle.repositories.users import NameIndex, NameMatch
+
+
+class Row(NamedTuple):
+    id: int
+    name: str
+
+
+INDEX = NameIndex(
+    [Row(3, "İstanbul"), Row(4, "Ann_Lee"), Row(5, "annie"), Row(6, "50%off"), Row(7, "JOHANN"), Row(9, "x")]
+)
+
+
+def test_matches_case_insensitively_in_id_order() -> None:
+    assert INDEX.search("ANN", 50) == [NameMatch(4, "Ann_Lee"), NameMatch(5, "annie"), NameMatch(7, "JOHANN")]
+
+
+def test_limit_and_one_hit_per_name() -> None:
+    assert INDEX.search("n", 2) == [NameMatch(3, "İstanbul"), NameMatch(4, "Ann_Lee")]
+
+
+def test_wildcards_are_literal_and_names_never_join() -> None:
+    assert INDEX.search("n_", 50) == [NameMatch(4, "Ann_Lee")]
+    assert INDEX.search("%o", 50) == [NameMatch(6, "50%off")]
+    assert INDEX.search("eean", 50) == []  # "Ann_Lee" + "annie" must not match across the boundary
+
+
+def test_names_whose_lower_case_is_longer_keep_later_offsets_right() -> None:
+    assert INDEX.search("bul", 50) == [NameMatch(3, "İstanbul")]
+    assert INDEX.search("x", 50) == [NameMatch(9, "x")]
