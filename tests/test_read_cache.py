@@ -290,3 +290,19 @@ async def test_ranks_follow_a_restriction_and_new_pp_at_once(
     assert await bob_rank() == (2, 2)
     await set_stats(engine, bob["id"], 0, pp=1000)
     assert await bob_rank() == (1, 1)
+
+
+async def test_cached_answers_get_fresh_headers_and_errors_are_not_cached(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    missing = await client.get("/v1/get_map_info", params={"id": 424242})
+    assert missing.status_code == 404
+    await create_map(engine, id=424242)
+    found = await client.get("/v1/get_map_info", params={"id": 424242})
+    assert found.status_code == 200
+    again = await client.get(
+        "/v1/get_map_info", params={"id": 424242}, headers={"Origin": "https://x.example"}
+    )
+    assert again.content == found.content
+    assert again.headers.get_list("access-control-allow-origin") == ["*"]
+    assert again.headers["x-request-id"] != found.headers["x-request-id"]

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from hitcircle import __version__
 from hitcircle.api import account, avatars, beatmaps, community, matches, meta, players, pp
+from hitcircle.api.common import cached_response
 from hitcircle.http.openapi import SWAGGER_HTML, build_openapi
 from hitcircle.http.request import Request
 from hitcircle.http.response import Response, json_response
@@ -28,6 +29,8 @@ def build_router(services: Services) -> Router:
     documented: list[tuple[str, Route]] = []
     for module in ENDPOINT_MODULES:
         for route in module.routes(ctx):
+            if route.cache_tables:
+                route = replace(route, handler=cached_response(ctx.runtime.cache, route))
             name = route.path.removeprefix("/v1/")
             router.add(route, f"/{name}", f"/api/{name}")
             documented.append((route.path, route))

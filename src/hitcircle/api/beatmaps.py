@@ -89,6 +89,7 @@ def routes(svc: Services) -> list[Route]:
             summary="A beatmap by id or md5 (id wins when both are given)",
             tag="beatmaps",
             responses={400: "Neither id nor md5", 404: "Map not found"},
+            cache_tables=("maps", "mapsets"),
         ),
         Route(
             "/v1/get_map_scores",
@@ -97,6 +98,7 @@ def routes(svc: Services) -> list[Route]:
             summary="A beatmap's leaderboard (best) or its newest passes (recent)",
             tag="beatmaps",
             responses={400: "Invalid gamemode, or neither id nor md5", 404: "Map not found"},
+            cache_tables=("maps", "mapsets", "scores", "users", "clans"),
         ),
         Route(
             "/v1/get_score_info",
@@ -105,6 +107,7 @@ def routes(svc: Services) -> list[Route]:
             summary="One score with every stored column",
             tag="scores",
             responses={404: "Score not found"},
+            cache_tables=("scores",),
         ),
         Route(
             "/v1/get_replay",

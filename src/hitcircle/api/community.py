@@ -100,6 +100,7 @@ def routes(svc: Services) -> list[Route]:
             summary="Global or country leaderboard of a mode, by pp, score, accuracy, plays or playtime",
             tag="leaderboards",
             responses={400: "Invalid gamemode"},
+            cache_tables=("stats", "users", "clans"),
         ),
         Route(
             "/v1/get_clan",

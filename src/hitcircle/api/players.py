@@ -145,6 +145,7 @@ def routes(svc: Services) -> list[Route]:
             summary="A player's account info and/or stats per mode with global and country rank",
             tag="players",
             responses=both,
+            cache_tables=("users", "stats"),
         ),
         Route(
             "/v1/get_player_status",
@@ -161,6 +162,7 @@ def routes(svc: Services) -> list[Route]:
             summary="A player's best or recent scores in a mode",
             tag="players",
             responses=mode_and_both,
+            cache_tables=("users", "clans", "scores", "maps"),
         ),
         Route(
             "/v1/get_player_most_played",
@@ -169,6 +171,7 @@ def routes(svc: Services) -> list[Route]:
             summary="The maps a player has played most in a mode",
             tag="players",
             responses={**mode_and_both, **not_found},
+            cache_tables=("users", "scores", "maps"),
         ),
         Route(
             "/v1/search_players",
@@ -176,5 +179,6 @@ def routes(svc: Services) -> list[Route]:
             params=SearchPlayersParams,
             summary="Verified, unrestricted players whose name contains `q`",
             tag="players",
+            cache_tables=("users",),
         ),
     ]

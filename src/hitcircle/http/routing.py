@@ -27,6 +27,8 @@ class Route:
     include_in_schema: bool = True
     request_body: str | None = None  # "multipart" | "form-or-json" | None
     response_type: str = "application/json"
+    #: the answer depends only on the query string and these tables: successful answers are cached
+    cache_tables: tuple[str, ...] = ()
 
     def allows(self, method: str) -> bool:
         return method in self.methods or (method == "HEAD" and "GET" in self.methods)
