@@ -426,3 +426,20 @@ LEADERBOARD_INDEXES: tuple[Index, ...] = tuple(
     Index(f"hc_stats_board_{column}_index", stats.c.mode, stats.c[column].desc(), stats.c.id)
     for column in ("pp", "tscore", "rscore", "acc", "plays", "playtime")
 )
+
+#: get_player_scores (best, recent) and get_map_scores (by score, by pp) read pages in index order
+#: (migration 0003)
+SCORE_LISTING_INDEXES: tuple[Index, ...] = (
+    Index("hc_scores_user_best_index", scores.c.userid, scores.c.mode, scores.c.status, scores.c.pp.desc()),
+    Index(
+        "hc_scores_user_recent_index",
+        scores.c.userid,
+        scores.c.mode,
+        scores.c.play_time.desc(),
+        scores.c.id.desc(),
+    ),
+    Index(
+        "hc_scores_map_score_index", scores.c.map_md5, scores.c.mode, scores.c.status, scores.c.score.desc()
+    ),
+    Index("hc_scores_map_pp_index", scores.c.map_md5, scores.c.mode, scores.c.status, scores.c.pp.desc()),
+)
