@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Literal
 
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.cache.readcache import ReadCache
@@ -139,8 +139,12 @@ def _player_scores_query(
         .where(scores.c.userid == bindparam("user_id"), scores.c.mode == bindparam("mode"))
     )
     if scope == "best":
-        statuses = [2, 3, 5] if include_loved else [2, 3]
-        query = query.where(scores.c.status == 2, maps.c.status.in_(statuses))
+        # ranked and approved (2-3), and loved (5) when asked; no IN list, so every driver gets the same
+        # plain parameters (the raw MySQL read path cannot run SQLAlchemy's expanding IN parameters)
+        on_board: ColumnElement[bool] = maps.c.status.between(2, 3)
+        if include_loved:
+            on_board = or_(on_board, maps.c.status == 5)
+        query = query.where(scores.c.status == 2, on_board)
         query = query.order_by(scores.c.pp.desc(), scores.c.id.asc())
     else:
         if not include_failed:
@@ -166,7 +170,7 @@ def _map_scores_query(scope: str, by_pp: bool, kind: str | None) -> Select[Any]:
         metric = scores.c.pp if by_pp else scores.c.score
         query = query.where(scores.c.status == 2).order_by(metric.desc(), scores.c.id.asc())
     else:
-        query = query.where(scores.c.status.in_([1, 2])).order_by(
+        query = query.where(scores.c.status.between(1, 2)).order_by(
             scores.c.play_time.desc(), scores.c.id.desc()
         )
     return _with_mods(query, kind).limit(_LIMIT)
