@@ -44,46 +44,21 @@ MAP_COLUMNS = (
 #: every `scores` column, in table order (`get_score_info`)
 SCORE_COLUMNS = tuple(scores.c)
 
+#: a score's result, from `score` to `time_elapsed`, as both listings show it
+_RESULT_COLUMNS = tuple(
+    scores.c[name]
+    for name in (
+        "score", "pp", "acc", "max_combo", "mods", "n300", "n100", "n50", "nmiss", "ngeki", "nkatu",
+        "grade", "status", "mode", "play_time", "time_elapsed",
+    )
+)  # fmt: skip
+
 #: `get_player_scores` rows before the beatmap object
-PLAYER_SCORE_COLUMNS = (
-    scores.c.id,
-    scores.c.score,
-    scores.c.pp,
-    scores.c.acc,
-    scores.c.max_combo,
-    scores.c.mods,
-    scores.c.n300,
-    scores.c.n100,
-    scores.c.n50,
-    scores.c.nmiss,
-    scores.c.ngeki,
-    scores.c.nkatu,
-    scores.c.grade,
-    scores.c.status,
-    scores.c.mode,
-    scores.c.play_time,
-    scores.c.time_elapsed,
-    scores.c.perfect,
-)
+PLAYER_SCORE_COLUMNS = (scores.c.id, *_RESULT_COLUMNS, scores.c.perfect)
 
 MAP_SCORE_COLUMNS = (
     scores.c.map_md5,
-    scores.c.score,
-    scores.c.pp,
-    scores.c.acc,
-    scores.c.max_combo,
-    scores.c.mods,
-    scores.c.n300,
-    scores.c.n100,
-    scores.c.n50,
-    scores.c.nmiss,
-    scores.c.ngeki,
-    scores.c.nkatu,
-    scores.c.grade,
-    scores.c.status,
-    scores.c.mode,
-    scores.c.play_time,
-    scores.c.time_elapsed,
+    *_RESULT_COLUMNS,
     scores.c.userid,
     scores.c.perfect,
     users.c.name.label("player_name"),
