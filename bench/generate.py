@@ -40,7 +40,7 @@ from hitcircle.config import normalise_database_url
 BENCH_DIR = Path(__file__).resolve().parent
 CHUNK = 10_000
 #: version of the sidecar's layout and sample; `run.py --reuse` regenerates datasets with another one
-SAMPLE_FORMAT = 2
+SAMPLE_FORMAT = 3
 T = TypeVar("T")
 
 COLUMNS: dict[str, tuple[str, ...]] = {

@@ -257,7 +257,7 @@ class Plays:
             "countries": sorted(by_country, key=lambda c: -by_country[c])[:10],
             "search": {
                 "hot": sorted({n[:2] for n in names if len(n) >= 2}),
-                "cold": [_fragment(rng, w.u_name[u]) for u in cold_users[:5000]],
+                "cold": [_fragment(rng, w.u_name[u]) for u in cold_users],
             },
         }
 

@@ -1,7 +1,7 @@
 """The hitcircle benchmark: every v1 read endpoint under wrk against a real `hitcircle serve`, next to a
 raw-ASGI floor served by the same program (granian) with the same workers, in the same run.
 
-    .venv/bin/python bench/run.py --engine sqlite
+    .venv/bin/python bench/run.py --engine sqlite,mysql --growth
     .venv/bin/python bench/run.py --engine mysql --scores 10000 --duration 5
 
 See bench/README.md for what is measured, the columns and how the targets are judged.
@@ -34,14 +34,20 @@ BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / ".data"
 RESULTS_DIR = BENCH_DIR / "results"
 REDIS_URL = "redis://127.0.0.1:6379/12"
+ENGINES = ("sqlite", "mysql", "postgresql")
 GROWTH_SCORES = 10_000
-SAMPLE_FORMAT = 2  # generate.SAMPLE_FORMAT (not imported: run.py never imports hitcircle)
+SAMPLE_FORMAT = 3  # generate.SAMPLE_FORMAT (not imported: run.py never imports hitcircle)
 SIZE_PROBES = 30  # requests per list (hot, cold) to size the floor's body
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--engine", choices=("sqlite", "mysql", "postgresql"), default="sqlite")
+    p.add_argument(
+        "--engine",
+        default="sqlite",
+        help="sqlite, mysql or postgresql; several comma-separated (sqlite,mysql) run one after the "
+        "other on the same copy of the code",
+    )
     p.add_argument("--scores", type=int, default=1_000_000, help="dataset size (default 1,000,000)")
     p.add_argument("--workers", default="1,2", help="worker counts, comma-separated (default 1,2)")
     p.add_argument("--duration", type=float, default=10, help="seconds of load per endpoint (default 10)")
@@ -242,6 +248,10 @@ def report(
 
 def run(args: argparse.Namespace) -> int:
     endpoints = select(args.endpoints.split(",") if args.endpoints else None)
+    engines = [e.strip() for e in args.engine.split(",") if e.strip()]
+    unknown = [e for e in engines if e not in ENGINES]
+    if unknown or not engines:
+        raise ValueError(f"unknown engine(s) {', '.join(unknown)}; use {', '.join(ENGINES)}")
     worker_counts = [int(w) for w in args.workers.split(",") if w.strip()]
     args.floor_duration = args.floor_duration or max(2.0, args.duration / 2)
     wrk = ensure_wrk()
@@ -249,16 +259,18 @@ def run(args: argparse.Namespace) -> int:
     args.run_dir = DATA_DIR / "runs" / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     source, snapshot = freeze_source(args.run_dir / "src")
     print(f"measuring hitcircle {source} (a copy of src/ taken now)", flush=True)
-    baseline: tuple[str, list[dict[str, Any]]] | None = None
-    if args.baseline:
-        baseline = (str(args.baseline), json.loads(args.baseline.read_text())["rows"])
-    elif args.growth and args.scores != GROWTH_SCORES:
-        small = argparse.Namespace(**{**vars(args), "scores": GROWTH_SCORES})
-        small_data, small_rows = measure_all(small, wrk, endpoints, [1], snapshot)
-        path = report(small, small_data, small_rows, source, None, [1])
-        baseline = (str(path), small_rows)
-    data, rows = measure_all(args, wrk, endpoints, worker_counts, snapshot)
-    report(args, data, rows, source, baseline, worker_counts)
+    for engine in engines:
+        one = argparse.Namespace(**{**vars(args), "engine": engine})
+        baseline: tuple[str, list[dict[str, Any]]] | None = None
+        if args.baseline:
+            baseline = (str(args.baseline), json.loads(args.baseline.read_text())["rows"])
+        elif args.growth and args.scores != GROWTH_SCORES:
+            small = argparse.Namespace(**{**vars(one), "scores": GROWTH_SCORES})
+            small_data, small_rows = measure_all(small, wrk, endpoints, [1], snapshot)
+            path = report(small, small_data, small_rows, source, None, [1])
+            baseline = (str(path), small_rows)
+        data, rows = measure_all(one, wrk, endpoints, worker_counts, snapshot)
+        report(one, data, rows, source, baseline, worker_counts)
     shutil.rmtree(args.run_dir, ignore_errors=True)  # kept when the run fails, for its server logs
     return 0
 

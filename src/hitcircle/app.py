@@ -57,6 +57,8 @@ class HitcircleApp:
         }
 
     async def shutdown(self) -> None:
+        if self.services is not None:
+            await self.services.leaderboards.close()
         if self.runtime is not None:
             await self.runtime.close()
             self.runtime = None

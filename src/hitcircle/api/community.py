@@ -24,7 +24,7 @@ def routes(svc: Services) -> list[Route]:
     async def get_leaderboard(request: Request) -> Response:
         p = parse_query(LeaderboardParams, request)
         check_mode(p.mode)
-        rows = await svc.stats.leaderboard(p.sort, p.mode, p.limit, p.offset, p.country)
+        rows = await svc.leaderboards.page(p.sort, p.mode, p.limit, p.offset, p.country)
         return json_response({"status": "success", "leaderboard": [leaderboard_dict(r) for r in rows]})
 
     async def get_clan(request: Request) -> Response:

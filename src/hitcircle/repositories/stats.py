@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import Integer, Select, bindparam, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.cache.readcache import ReadCache
@@ -35,6 +36,7 @@ STATS_COLUMNS = (
 )
 
 LeaderboardSort = Literal["tscore", "rscore", "pp", "acc", "plays", "playtime"]
+LEADERBOARD_SORTS: tuple[LeaderboardSort, ...] = ("tscore", "rscore", "pp", "acc", "plays", "playtime")
 
 
 _LEADERBOARD_COLUMNS = (
@@ -72,7 +74,47 @@ def _leaderboard_query(sort: str, by_country: bool) -> Select[Any]:
         .offset(bindparam("offset", type_=Integer))
     )
     if by_country:  # stored lower case by hitcircle; bancho.py's registration fallback is "XX"
-        query = query.where(users.c.country.in_([bindparam("country"), bindparam("country_upper")]))
+        query = query.where(func.lower(users.c.country) == bindparam("country"))
+    return query
+
+
+#: one row per unrestricted player of a mode, with every sortable column: the in-memory boards' source
+_BOARD_ROWS = (
+    select(stats.c.id, users.c.country, *(stats.c[sort] for sort in LEADERBOARD_SORTS))
+    .select_from(stats.join(users, users.c.id == stats.c.id))
+    .where(stats.c.mode == bindparam("mode"), users.c.priv.op("&")(1) == 1)
+)
+
+
+@cache
+def _board_page_query(size: int) -> Select[Any]:
+    """The leaderboard rows of `size` given players (parameters id0..id{size-1}): a fixed number of
+    parameters, so the statement is compiled once per size and MariaDB's raw read path runs it."""
+    ids = [bindparam(f"id{i}", type_=Integer) for i in range(size)]
+    return (
+        select(*_LEADERBOARD_COLUMNS)
+        .select_from(
+            stats.join(users, users.c.id == stats.c.id).outerjoin(clans, clans.c.id == users.c.clan_id)
+        )
+        .where(stats.c.mode == bindparam("mode"), stats.c.id.in_(ids))
+    )
+
+
+def _players_ahead_query(by_country: bool) -> Select[Any]:
+    """How many ranked players of a mode are ahead of (pp, id): more pp, or the same pp and a lower id."""
+    pp, user_id = bindparam("pp", type_=Integer), bindparam("user_id", type_=Integer)
+    query = (
+        select(func.count())
+        .select_from(stats.join(users, users.c.id == stats.c.id))
+        .where(
+            stats.c.mode == bindparam("mode"),
+            users.c.priv.op("&")(1) == 1,
+            stats.c.pp > 0,
+            or_(stats.c.pp > pp, and_(stats.c.pp == pp, stats.c.id < user_id)),
+        )
+    )
+    if by_country:
+        query = query.where(func.lower(users.c.country) == bindparam("country"))
     return query
 
 
@@ -80,9 +122,10 @@ def _leaderboard_query(sort: str, by_country: bool) -> Select[Any]:
 _FOR_USER = select(*STATS_COLUMNS).where(stats.c.id == bindparam("user_id")).order_by(stats.c.mode)
 _LEADERBOARDS = {
     (sort, by_country): _leaderboard_query(sort, by_country)
-    for sort in ("tscore", "rscore", "pp", "acc", "plays", "playtime")
+    for sort in LEADERBOARD_SORTS
     for by_country in (False, True)
 }
+_PLAYERS_AHEAD = {by_country: _players_ahead_query(by_country) for by_country in (False, True)}
 
 
 class StatsRepository:
@@ -111,21 +154,35 @@ class StatsRepository:
     async def leaderboard(
         self, sort: LeaderboardSort, mode: int, limit: int, offset: int, country: str | None
     ) -> list[AnyRow]:
-        return await self._cache.get(
-            ("stats.leaderboard", sort, mode, limit, offset, country.lower() if country else None),
-            ("stats", "users", "clans"),
-            lambda: self._leaderboard(sort, mode, limit, offset, country),
-        )
-
-    async def _leaderboard(
-        self, sort: LeaderboardSort, mode: int, limit: int, offset: int, country: str | None
-    ) -> list[AnyRow]:
+        """One page, read in the database (get_leaderboard caches whole answers itself)."""
         if country is not None and not (country.isascii() and country.isalpha()):
             return []  # country codes are two letters; anything else matches nobody
         params: dict[str, object] = {"mode": mode, "limit": limit, "offset": offset}
         if country is not None:
-            params["country"], params["country_upper"] = country.lower(), country.upper()
+            params["country"] = country.lower()
         return list(await self._db.all(_LEADERBOARDS[(sort, country is not None)], params))
+
+    async def board_rows(self, mode: int) -> list[AnyRow]:
+        """(id, country, tscore, rscore, pp, acc, plays, playtime) of every unrestricted player of `mode`,
+        in no particular order. Not cached: the caller keeps what it builds from them."""
+        return list(await self._db.all(_BOARD_ROWS, {"mode": mode}))
+
+    async def board_page(self, mode: int, user_ids: list[int]) -> list[AnyRow]:
+        """The leaderboard rows of `user_ids` in `mode`, in their order (missing ones left out)."""
+        if not user_ids:
+            return []
+        params: dict[str, object] = {f"id{i}": user_id for i, user_id in enumerate(user_ids)}
+        params["mode"] = mode
+        rows = await self._db.all(_board_page_query(len(user_ids)), params)
+        by_id = {int(row.player_id): row for row in rows}
+        return [by_id[user_id] for user_id in user_ids if user_id in by_id]
+
+    async def rank_by_count(self, mode: int, user_id: int, pp: int, country: str) -> tuple[int, int]:
+        """Global and country rank of a ranked player, counted in the database (no index in memory)."""
+        params: dict[str, object] = {"mode": mode, "pp": pp, "user_id": user_id}
+        ahead = await self._db.scalar(_PLAYERS_AHEAD[False], params)
+        ahead_local = await self._db.scalar(_PLAYERS_AHEAD[True], {**params, "country": country.lower()})
+        return int(ahead or 0) + 1, int(ahead_local or 0) + 1
 
     async def ranked_rows(self, mode: int) -> list[AnyRow]:
         """(user id, pp, country) of every ranked player in `mode`: unrestricted with pp > 0."""

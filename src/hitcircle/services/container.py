@@ -12,6 +12,7 @@ from hitcircle.repositories.users import UsersRepository
 from hitcircle.runtime import Runtime
 from hitcircle.services.accounts import AccountService
 from hitcircle.services.beatmaps import BeatmapService
+from hitcircle.services.leaderboards import Leaderboards
 from hitcircle.services.pp import PerformanceCalculator, make_calculator
 from hitcircle.services.ranks import DatabaseRanks, RankService, RedisRanks
 
@@ -24,6 +25,7 @@ class Services:
     scores: ScoresRepository
     clans: ClansRepository
     pools: PoolsRepository
+    leaderboards: Leaderboards
     ranks: RankService
     beatmaps: BeatmapService
     accounts: AccountService
@@ -33,13 +35,19 @@ class Services:
     def build(cls, runtime: Runtime) -> Services:
         engine, db, cache = runtime.engine, runtime.db, runtime.cache
         stats = StatsRepository(db, cache)
+        leaderboards = Leaderboards(
+            stats, cache.versions, ttl=runtime.settings.cache_ttl, enabled=cache.enabled
+        )
         ranks: RankService = (
-            RedisRanks(stats, runtime.redis) if runtime.redis is not None else DatabaseRanks(stats, cache)
+            RedisRanks(stats, runtime.redis)
+            if runtime.redis is not None
+            else DatabaseRanks(stats, leaderboards)
         )
         return cls(
             runtime=runtime,
             users=UsersRepository(db, cache),
             stats=stats,
+            leaderboards=leaderboards,
             scores=ScoresRepository(db, cache),
             clans=ClansRepository(db, cache),
             pools=PoolsRepository(db, cache),

@@ -3,11 +3,8 @@
 Ranked players are unrestricted with pp > 0 in the mode; order is pp descending, ties broken by user id
 ascending, so paging never repeats or skips anyone. Two interchangeable implementations:
 
-* `DatabaseRanks` (default) keeps, per worker and mode, the ranked players as one sorted array of integer
-  keys (and one per country), built from the database on first use and rebuilt when `stats` or `users`
-  change (read cache versions); a rank is a binary search. Building costs one query and a sort per mode
-  (about 0.1 s per 100k players), so on large servers with frequent score submissions Redis ranks are
-  the better choice;
+* `DatabaseRanks` (default) reads ranks from the per-worker pp boards of `services.leaderboards` (a
+  binary search), and counts them in SQL while those are being rebuilt after a write;
 * `RedisRanks` keeps bancho.py's sorted sets `bancho:leaderboard:{mode}` and
   `bancho:leaderboard:{mode}:{country}` (member = user id, score = pp), rebuilt from the database at start-up
   and by `hitcircle ranks rebuild`. Ties are resolved by user id, not by Redis' member order, so both
@@ -17,17 +14,13 @@ ascending, so paging never repeats or skips anyone. Two interchangeable implemen
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from array import array
-from bisect import bisect_left
-from collections.abc import Iterable
 
 from redis.asyncio import Redis
 
-from hitcircle.cache.readcache import ReadCache
 from hitcircle.constants.gamemodes import VALID_MODES
 from hitcircle.constants.privileges import is_restricted
-from hitcircle.repositories import NO_CACHE
 from hitcircle.repositories.stats import StatsRepository
+from hitcircle.services.leaderboards import Leaderboards
 
 Ranks = dict[int, tuple[int, int]]  # mode -> (global rank, country rank); 0 = unranked
 
@@ -73,55 +66,21 @@ class RankService(ABC):
         """Drop a player from every leaderboard (restriction)."""
 
 
-#: keys order players by pp descending, then user id ascending, as one unsigned 64-bit integer
-_PP_CEILING = 2**32 - 1
-
-
-def rank_key(pp: int, user_id: int) -> int:
-    return ((_PP_CEILING - pp) << 32) | user_id
-
-
-class RankIndex:
-    """The ranked players of one mode: sorted keys, globally and per (lower-case) country."""
-
-    __slots__ = ("by_country", "everyone")
-
-    def __init__(self, everyone: array[int], by_country: dict[str, array[int]]) -> None:
-        self.everyone = everyone
-        self.by_country = by_country
-
-    @classmethod
-    def build(cls, rows: Iterable[tuple[int, int, str]]) -> RankIndex:
-        everyone: list[int] = []
-        by_country: dict[str, list[int]] = {}
-        for user_id, pp, country in rows:
-            key = rank_key(int(pp), int(user_id))
-            everyone.append(key)
-            by_country.setdefault(str(country).lower(), []).append(key)
-        return cls(
-            array("Q", sorted(everyone)),
-            {country: array("Q", sorted(keys)) for country, keys in by_country.items()},
-        )
-
-    def rank(self, user_id: int, pp: int, country: str) -> tuple[int, int]:
-        key = rank_key(pp, user_id)
-        local = self.by_country.get(country)
-        return bisect_left(self.everyone, key) + 1, (bisect_left(local, key) + 1 if local is not None else 1)
-
-
 class DatabaseRanks(RankService):
-    def __init__(self, stats: StatsRepository, cache: ReadCache = NO_CACHE) -> None:
+    """Ranks from the per-worker pp boards (`Leaderboards`), or counted in SQL while they are stale."""
+
+    def __init__(self, stats: StatsRepository, boards: Leaderboards | None = None) -> None:
         super().__init__(stats)
-        self._cache = cache
-
-    async def index(self, mode: int) -> RankIndex:
-        async def build() -> RankIndex:
-            return RankIndex.build(await self._stats.ranked_rows(mode))
-
-        return await self._cache.get(("ranks.index", mode), ("stats", "users"), build)
+        self._boards = boards
 
     async def _ranks(self, user_id: int, country: str, pp_by_mode: dict[int, int]) -> Ranks:
-        return {mode: (await self.index(mode)).rank(user_id, pp, country) for mode, pp in pp_by_mode.items()}
+        ranks: Ranks = {}
+        for mode, pp in pp_by_mode.items():
+            if self._boards is not None:
+                ranks[mode] = await self._boards.rank(mode, user_id, pp, country)
+            else:
+                ranks[mode] = await self._stats.rank_by_count(mode, user_id, pp, country)
+        return ranks
 
 
 def global_key(mode: int) -> str:

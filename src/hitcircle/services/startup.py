@@ -25,6 +25,7 @@ async def prepare_server(services: Services) -> None:
 
 async def on_worker_start(services: Services) -> None:
     await put_bot_online(services)
+    services.leaderboards.warm()  # in the background: SQL answers until each mode's boards are built
     if os.environ.get("HITCIRCLE_DEMO_LIVE") == "1":  # `hitcircle serve --demo`
         from hitcircle.demo.live import seed_demo_live_state
 
