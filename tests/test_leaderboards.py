@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle.api.serializers import leaderboard_dict
 from hitcircle.cache.versions import FileVersions
-from hitcircle.paths import DataPaths
 from hitcircle.db import schema
+from hitcircle.paths import DataPaths
+from hitcircle.repositories import stats as stats_repository
 from hitcircle.repositories.stats import LEADERBOARD_SORTS, StatsRepository
 from hitcircle.services.leaderboards import REBUILD_SPACING, Leaderboards
 from hitcircle.services.ranks import DatabaseRanks
@@ -63,7 +66,10 @@ async def make_players(engine: AsyncEngine) -> list[dict[str, Any]]:
     return players
 
 
-async def test_every_page_and_rank_equals_sql(engine: AsyncEngine, tmp_path: Path) -> None:
+async def test_every_page_and_rank_equals_sql(
+    engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stats_repository, "BOARD_CHUNK", 7)  # players are read in several chunks
     players = await make_players(engine)
     stats = StatsRepository(engine)
     versions = shared_versions(tmp_path)
@@ -161,11 +167,12 @@ async def test_rebuilds_are_spaced_and_sql_answers_in_between(engine: AsyncEngin
     rebuilds = 0
     real_rows = boards._stats.board_rows
 
-    async def counting_rows(mode: int) -> list[object]:
+    async def counting_rows(mode: int) -> AsyncIterator[Sequence[object]]:
         nonlocal rebuilds
         rebuilds += 1
         clock.now += 0.5  # the rebuild "takes" half a second: the next one waits 10 times that
-        return await real_rows(mode)
+        async for chunk in real_rows(mode):
+            yield chunk
 
     boards._stats.board_rows = counting_rows  # type: ignore[method-assign,assignment]
     try:

@@ -10,6 +10,7 @@ from typing import Any
 
 from hitcircle import api, avatars, bancho, web
 from hitcircle.config import Settings, load_settings
+from hitcircle.gc_tuning import tune_for_serving
 from hitcircle.http.cors import CorsPolicy
 from hitcircle.http.errors import HTTPError
 from hitcircle.http.request import Receive, Request, Scope, Send
@@ -31,8 +32,11 @@ class HitcircleApp:
         self,
         settings: Settings,
         runtime_factory: Callable[[Settings], Awaitable[Runtime]] | None = None,
+        *,
+        serving_process: bool = False,
     ) -> None:
         self.settings = settings
+        self._serving_process = serving_process  # a worker of `hitcircle serve`: owns its process
         self._runtime_factory = runtime_factory or Runtime.start
         self.runtime: Runtime | None = None
         self.services: Services | None = None
@@ -47,6 +51,8 @@ class HitcircleApp:
         runtime = await self._runtime_factory(self.settings)
         services = Services.build(runtime)
         await on_worker_start(services)
+        if self._serving_process:
+            tune_for_serving()
         self.runtime = runtime
         self.services = services
         self.routers = {
@@ -143,3 +149,8 @@ def create_app(settings: Settings | None = None, **kwargs: Any) -> HitcircleApp:
     settings = settings or load_settings()
     configure_logging(settings.log_level)
     return HitcircleApp(settings, **kwargs)
+
+
+def create_serving_app() -> HitcircleApp:
+    """The factory of `hitcircle serve`'s workers: the app, plus process-wide tuning (gc_tuning)."""
+    return create_app(serving_process=True)

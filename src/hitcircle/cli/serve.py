@@ -67,7 +67,7 @@ def serve(host: str | None, port: int | None, workers: int | None, access_log: b
         err=True,
     )
     Granian(
-        "hitcircle.app:create_app",
+        "hitcircle.app:create_serving_app",
         factory=True,
         interface="asgi",  # type: ignore[arg-type]
         address=settings.host,

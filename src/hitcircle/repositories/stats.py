@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
 from functools import cache
 from typing import Any, Literal
 
@@ -84,6 +85,8 @@ _BOARD_ROWS = (
     .select_from(stats.join(users, users.c.id == stats.c.id))
     .where(stats.c.mode == bindparam("mode"), users.c.priv.op("&")(1) == 1)
 )
+#: players per chunk of `board_rows`: a few milliseconds of the event loop each
+BOARD_CHUNK = 5_000
 
 
 @cache
@@ -162,10 +165,12 @@ class StatsRepository:
             params["country"] = country.lower()
         return list(await self._db.all(_LEADERBOARDS[(sort, country is not None)], params))
 
-    async def board_rows(self, mode: int) -> list[AnyRow]:
+    async def board_rows(self, mode: int) -> AsyncIterator[Sequence[AnyRow]]:
         """(id, country, tscore, rscore, pp, acc, plays, playtime) of every unrestricted player of `mode`,
-        in no particular order. Not cached: the caller keeps what it builds from them."""
-        return list(await self._db.all(_BOARD_ROWS, {"mode": mode}))
+        in chunks of `BOARD_CHUNK` players (one query, streamed): the caller gives the event loop back
+        between chunks, so requests keep being answered while 100k players are read. Not cached."""
+        async for chunk in self._db.stream(_BOARD_ROWS, {"mode": mode}, size=BOARD_CHUNK):
+            yield chunk
 
     async def board_page(self, mode: int, user_ids: list[int]) -> list[AnyRow]:
         """The leaderboard rows of `user_ids` in `mode`, in their order (missing ones left out)."""
