@@ -55,6 +55,59 @@ async def test_a_write_during_a_load_makes_the_result_stale_at_once() -> None:
     assert await cache.get("k", ("users",), load_new) == "new"
 
 
+async def test_concurrent_misses_share_one_load_and_its_failure() -> None:
+    versions = MemoryVersions()
+    cache = ReadCache(versions)
+    release = asyncio.Event()
+    loads = 0
+
+    async def slow_load() -> str:
+        nonlocal loads
+        loads += 1
+        await release.wait()
+        if loads == 2:
+            raise RuntimeError("database went away")
+        return f"rows{loads}"
+
+    first = [asyncio.create_task(cache.get("k", ("users",), slow_load)) for _ in range(5)]
+    await asyncio.sleep(0)
+    release.set()
+    assert await asyncio.gather(*first) == ["rows1"] * 5
+    assert loads == 1
+
+    versions.bump(["users"])
+    release.clear()
+    failing = [asyncio.create_task(cache.get("k", ("users",), slow_load)) for _ in range(3)]
+    await asyncio.sleep(0)
+    release.set()
+    results = await asyncio.gather(*failing, return_exceptions=True)
+    assert [str(r) for r in results] == ["database went away"] * 3 and loads == 2
+    assert await cache.get("k", ("users",), slow_load) == "rows3"  # a failure is never cached
+
+
+async def test_a_cancelled_load_leaves_its_waiters_to_load_for_themselves() -> None:
+    cache = ReadCache(MemoryVersions())
+    started = asyncio.Event()
+    calls = 0
+
+    async def load() -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            started.set()
+            await asyncio.sleep(3600)  # the client of this request disconnects
+        return calls
+
+    leader = asyncio.create_task(cache.get("k", ("users",), load))
+    await started.wait()
+    waiter = asyncio.create_task(cache.get("k", ("users",), load))
+    await asyncio.sleep(0)
+    leader.cancel()
+    assert await waiter == 2
+    with pytest.raises(asyncio.CancelledError):
+        await leader
+
+
 async def test_ttl_bounds_writes_made_outside_hitcircle_and_zero_disables() -> None:
     now = [0.0]
     cache = ReadCache(MemoryVersions(), ttl=60, clock=lambda: now[0])

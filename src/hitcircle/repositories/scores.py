@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
 from hitcircle.db.database import Database, as_database
-from hitcircle.repositories import NO_CACHE, AnyRow
+from hitcircle.repositories import NO_CACHE, AnyRow, clan_by_primary_key
 
 scores, maps, users, clans = schema.scores, schema.maps, schema.users, schema.clans
 
@@ -141,6 +141,7 @@ def _map_scores_query(scope: str, by_pp: bool, kind: str | None) -> Select[Any]:
             users.c.priv.op("&")(1) == 1,
         )
     )
+    query = clan_by_primary_key(query, clans)
     if scope == "best":
         metric = scores.c.pp if by_pp else scores.c.score
         query = query.where(scores.c.status == 2).order_by(metric.desc(), scores.c.id.asc())

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hitcircle.cache.readcache import ReadCache
 from hitcircle.db import schema
 from hitcircle.db.database import Database, as_database
-from hitcircle.repositories import NO_CACHE, AnyRow
+from hitcircle.repositories import NO_CACHE, AnyRow, clan_by_primary_key
 
 stats, users, clans = schema.stats, schema.users, schema.clans
 
@@ -76,7 +76,7 @@ def _leaderboard_query(sort: str, by_country: bool) -> Select[Any]:
     )
     if by_country:  # stored lower case by hitcircle; bancho.py's registration fallback is "XX"
         query = query.where(func.lower(users.c.country) == bindparam("country"))
-    return query
+    return clan_by_primary_key(query, clans)
 
 
 #: one row per unrestricted player of a mode, with every sortable column: the in-memory boards' source
@@ -94,13 +94,14 @@ def _board_page_query(size: int) -> Select[Any]:
     """The leaderboard rows of `size` given players (parameters id0..id{size-1}): a fixed number of
     parameters, so the statement is compiled once per size and MariaDB's raw read path runs it."""
     ids = [bindparam(f"id{i}", type_=Integer) for i in range(size)]
-    return (
+    query = (
         select(*_LEADERBOARD_COLUMNS)
         .select_from(
             stats.join(users, users.c.id == stats.c.id).outerjoin(clans, clans.c.id == users.c.clan_id)
         )
         .where(stats.c.mode == bindparam("mode"), stats.c.id.in_(ids))
     )
+    return clan_by_primary_key(query, clans)
 
 
 def _players_ahead_query(by_country: bool) -> Select[Any]:
