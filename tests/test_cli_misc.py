@@ -74,7 +74,7 @@ def test_ranks_rebuild_fills_redis(tmp_path: Path, redis_url: str) -> None:
 def test_db_status_reports_revision(tmp_path: Path) -> None:
     runner = CliRunner()
     env = env_for(tmp_path)
-    assert runner.invoke(cli, ["db", "upgrade"], env=env).output.startswith("database at revision 0003")
+    assert runner.invoke(cli, ["db", "upgrade"], env=env).output.startswith("database at revision 0004")
     status = runner.invoke(cli, ["db", "status"], env=env)
     assert status.exit_code == 0
-    assert status.output.strip() == "database: 0003; this release: 0003"
+    assert status.output.strip() == "database: 0004; this release: 0004"

@@ -443,3 +443,8 @@ SCORE_LISTING_INDEXES: tuple[Index, ...] = (
     ),
     Index("hc_scores_map_pp_index", scores.c.map_md5, scores.c.mode, scores.c.status, scores.c.pp.desc()),
 )
+
+#: get_player_most_played counts a player's scores per map from this index alone (migration 0004)
+MOST_PLAYED_INDEXES: tuple[Index, ...] = (
+    Index("hc_scores_user_maps_index", scores.c.userid, scores.c.mode, scores.c.map_md5),
+)

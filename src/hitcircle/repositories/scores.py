@@ -162,12 +162,18 @@ _MOST_PLAYED_COLUMNS = (
     maps.c.version,
     maps.c.creator,
 )
-_MOST_PLAYED = (
-    select(*_MOST_PLAYED_COLUMNS, func.count().label("plays"))
-    .select_from(scores.join(maps, maps.c.md5 == scores.c.map_md5))
+# Counted per map first, from the (userid, mode, map_md5) index alone, and only then joined with maps:
+# grouping the joined rows looked a map up per score (a player with 20k scores: 260 ms on MariaDB).
+_PLAYS_PER_MAP = (
+    select(scores.c.map_md5, func.count().label("plays"))
     .where(scores.c.userid == bindparam("user_id"), scores.c.mode == bindparam("mode"))
-    .group_by(*_MOST_PLAYED_COLUMNS)
-    .order_by(func.count().desc(), maps.c.id.asc())
+    .group_by(scores.c.map_md5)
+    .subquery("played")
+)
+_MOST_PLAYED = (
+    select(*_MOST_PLAYED_COLUMNS, _PLAYS_PER_MAP.c.plays)
+    .select_from(_PLAYS_PER_MAP.join(maps, maps.c.md5 == _PLAYS_PER_MAP.c.map_md5))
+    .order_by(_PLAYS_PER_MAP.c.plays.desc(), maps.c.id.asc())
     .limit(_LIMIT)
 )
 
