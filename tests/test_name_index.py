@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import NamedTuple
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hitcircle.repositories.users import NameIndex, NameMatch
 
@@ -34,3 +38,27 @@ def test_wildcards_are_literal_and_names_never_join() -> None:
 def test_names_whose_lower_case_is_longer_keep_later_offsets_right() -> None:
     assert INDEX.search("bul", 50) == [NameMatch(3, "İstanbul")]
     assert INDEX.search("x", 50) == [NameMatch(9, "x")]
+
+
+NAMES = st.text(alphabet="abcAB_ -[]İß0%", min_size=1, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(NAMES, max_size=40),
+    needle=st.text(alphabet="abcAB_ -[]İß0%", min_size=1, max_size=5),
+    limit=st.integers(1, 10),
+)
+def test_trigram_lists_and_the_full_scan_agree_with_a_plain_substring_test(
+    names: list[str], needle: str, limit: int
+) -> None:
+    rows = [Row(i + 1, name) for i, name in enumerate(names)]
+    expected = [NameMatch(r.id, r.name) for r in rows if needle.lower() in r.name.lower()][:limit]
+    assert NameIndex(rows).search(needle, limit) == expected
+    assert NameIndex(rows, trigrams=False).search(needle, limit) == expected
+    assert asyncio.run(NameIndex.build(rows, step=3)).search(needle, limit) == expected
+
+
+def test_a_trigram_no_name_has_ends_the_search_at_once() -> None:
+    assert INDEX.search("zzz", 50) == []
+    assert INDEX.search("NNI", 50) == [NameMatch(5, "annie")]

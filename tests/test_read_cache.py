@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from pathlib import Path
 
 import httpx
@@ -106,6 +107,39 @@ async def test_a_cancelled_load_leaves_its_waiters_to_load_for_themselves() -> N
     assert await waiter == 2
     with pytest.raises(asyncio.CancelledError):
         await leader
+
+
+async def test_a_costly_result_past_its_ttl_is_served_while_one_reload_runs() -> None:
+    now = [0.0]
+    versions = MemoryVersions()
+    cache = ReadCache(versions, ttl=60, clock=lambda: now[0])
+    release = asyncio.Event()
+    loads = 0
+
+    async def load() -> int:
+        nonlocal loads
+        loads += 1
+        if loads > 1:
+            await release.wait()
+        return loads
+
+    def get() -> Awaitable[int]:
+        return cache.get("index", ("users",), load, refresh_in_background=True)
+
+    assert await get() == 1
+    now[0] = 61  # past the TTL, nothing written through hitcircle
+    assert await get() == 1  # the old result at once ...
+    await asyncio.sleep(0)
+    assert await get() == 1
+    await asyncio.sleep(0)
+    assert loads == 2  # ... and a single reload in the background
+    release.set()
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert await get() == 2
+    versions.bump(["users"])  # a write through hitcircle: never served stale
+    release.set()
+    assert await get() == 3
 
 
 async def test_ttl_bounds_writes_made_outside_hitcircle_and_zero_disables() -> None:

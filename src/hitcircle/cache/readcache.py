@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 from hitcircle.cache.versions import TableVersions
 
 T = TypeVar("T")
+log = logging.getLogger("hitcircle.cache")
 
 
 class ReadCache:
@@ -39,19 +41,40 @@ class ReadCache:
         self._clock = clock
         self._entries: OrderedDict[Hashable, tuple[Any, tuple[int, ...], float]] = OrderedDict()
         self._loading: dict[Hashable, tuple[tuple[int, ...], asyncio.Future[Any]]] = {}
+        self._refreshing: set[asyncio.Task[Any]] = set()
+
+    def _refresh_done(self, task: asyncio.Task[Any]) -> None:
+        self._refreshing.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("refreshing a cached result failed: %r", task.exception())
 
     @property
     def enabled(self) -> bool:
         return self._ttl > 0 and self._capacity > 0
 
-    async def get(self, key: Hashable, tables: tuple[str, ...], load: Callable[[], Awaitable[T]]) -> T:
+    async def get(
+        self,
+        key: Hashable,
+        tables: tuple[str, ...],
+        load: Callable[[], Awaitable[T]],
+        *,
+        refresh_in_background: bool = False,
+    ) -> T:
+        """The cached result of `load`, or a fresh one. With `refresh_in_background`, a result whose
+        tables are unchanged but whose TTL has run out is still returned while one reload runs in the
+        background (for costly derived structures: only writes made outside hitcircle, which the TTL is
+        for, can be missing from it, for the duration of one reload)."""
         if not self.enabled:
             return await load()
         stamp = await self.versions.snapshot(tables)
         now = self._clock()
         entry = self._entries.get(key)
-        if entry is not None and entry[1] == stamp and entry[2] > now:
+        if entry is not None and entry[1] == stamp and (entry[2] > now or refresh_in_background):
             self._entries.move_to_end(key)
+            if entry[2] <= now and key not in self._loading:
+                refresh = asyncio.get_running_loop().create_task(self._load(key, stamp, now, load))
+                self._refreshing.add(refresh)
+                refresh.add_done_callback(self._refresh_done)
             value: T = entry[0]
             return value
         loading = self._loading.get(key)

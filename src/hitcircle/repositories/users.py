@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -60,26 +62,71 @@ class NameMatch(NamedTuple):
 class NameIndex:
     """Verified, unrestricted names in id order, for substring search without scanning rows in SQL.
 
-    All names, lower-cased, are joined by newlines (which no name contains) into one string; `str.find`
-    walks it at C speed, and each hit maps back to its player by a binary search over the offsets. A
-    `LIKE '%q%'` cannot use an index in any of the three databases, so this replaces a table scan per
-    search with one scan per change of `users` (the read cache rebuilds it then).
+    A `LIKE '%q%'` cannot use an index in any of the three databases. Here every lower-cased name is cut
+    into trigrams, each with the ascending list of the names that contain it: a search of three or more
+    characters checks only the names of its rarest trigram (`needle in name`), so its cost follows the
+    number of candidates, not of players. Shorter searches walk all names, joined by newlines (which no
+    name contains) into one string, with `str.find` at C speed; a hit maps back to its player by a binary
+    search over the offsets. `build` makes the trigram lists in steps, giving the event loop back.
     """
 
-    __slots__ = ("_haystack", "_players", "_starts")
+    __slots__ = ("_grams", "_haystack", "_lowered", "_players", "_starts")
 
-    def __init__(self, rows: Iterable[AnyRow]) -> None:
+    def __init__(self, rows: Iterable[AnyRow], *, trigrams: bool = True) -> None:
         self._players = [NameMatch(int(row.id), str(row.name)) for row in rows]
-        lowered = [player.name.lower() for player in self._players]  # may differ in length from name
+        self._lowered = [player.name.lower() for player in self._players]  # may be longer than name
         self._starts: list[int] = []
         position = 0
-        for name in lowered:
+        for name in self._lowered:
             self._starts.append(position)
             position += len(name) + 1
-        self._haystack = "\n".join(lowered)
+        self._haystack = "\n".join(self._lowered)
+        self._grams: dict[str, array[int]] | None = None
+        if trigrams:
+            self._grams = {}
+            self._add_trigrams(0, len(self._lowered))
+
+    @classmethod
+    async def build(cls, rows: Iterable[AnyRow], step: int = 5_000) -> NameIndex:
+        index = cls(rows, trigrams=False)
+        grams: dict[str, array[int]] = {}
+        index._grams = grams
+        for start in range(0, len(index._lowered), step):
+            await asyncio.sleep(0)
+            index._add_trigrams(start, min(start + step, len(index._lowered)))
+        return index
+
+    def _add_trigrams(self, start: int, stop: int) -> None:
+        grams = self._grams
+        assert grams is not None
+        for slot in range(start, stop):
+            name = self._lowered[slot]
+            for i in range(len(name) - 2):
+                posting = grams.get(name[i : i + 3])
+                if posting is None:
+                    grams[name[i : i + 3]] = array("L", (slot,))
+                elif posting[-1] != slot:  # a trigram seen twice in one name counts once
+                    posting.append(slot)
 
     def search(self, text: str, limit: int) -> list[NameMatch]:
         needle = text.lower()
+        if len(needle) >= 3 and self._grams is not None:
+            postings = []
+            for i in range(len(needle) - 2):
+                posting = self._grams.get(needle[i : i + 3])
+                if posting is None:
+                    return []
+                postings.append(posting)
+            found: list[NameMatch] = []
+            for slot in min(postings, key=len):
+                if needle in self._lowered[slot]:
+                    found.append(self._players[slot])
+                    if len(found) == limit:
+                        break
+            return found
+        return self._scan(needle, limit)
+
+    def _scan(self, needle: str, limit: int) -> list[NameMatch]:
         found: list[NameMatch] = []
         start = 0
         while len(found) < limit:
@@ -133,11 +180,13 @@ class UsersRepository:
             return list(await self._db.all(_VERIFIED, {"limit": limit}))
         if not storable_text(text) or "\n" in text:
             return []
-        index = await self._cache.get(("users.name_index",), ("users",), self._name_index)
+        index = await self._cache.get(
+            ("users.name_index",), ("users",), self._name_index, refresh_in_background=True
+        )
         return index.search(text, limit)  # type: ignore[return-value]
 
     async def _name_index(self) -> NameIndex:
-        return NameIndex(await self._db.all(_ALL_VERIFIED))
+        return await NameIndex.build(await self._db.all(_ALL_VERIFIED))
 
     async def names(self, user_ids: list[int]) -> dict[int, str]:
         if not user_ids:
