@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,32 @@ class Clock:
         return self.now
 
 
-def shared_versions(tmp_path: Path) -> FileVersions:
-    """The versions file the `engine` fixture's writes bump."""
-    return FileVersions(DataPaths(tmp_path / "data").versions_file)
+@asynccontextmanager
+async def leaderboards(
+    engine: AsyncEngine,
+    tmp_path: Path,
+    *,
+    clock: Clock | None = None,
+    ttl: float = 60,
+    enabled: bool = True,
+    stats: StatsRepository | None = None,
+) -> AsyncIterator[Leaderboards]:
+    """Boards over the `engine` fixture's database, reading the versions file its writes bump."""
+    versions = FileVersions(DataPaths(tmp_path / "data").versions_file)
+    boards = Leaderboards(
+        stats or StatsRepository(engine), versions, ttl=ttl, enabled=enabled, clock=clock or Clock()
+    )
+    try:
+        yield boards
+    finally:
+        await boards.close()
+        versions.close()
+
+
+async def ranked_player(engine: AsyncEngine, name: str, country: str, pp: int) -> dict[str, Any]:
+    user = await create_user(engine, name, country=country)
+    await set_stats(engine, user["id"], 0, pp=pp)
+    return user
 
 
 async def make_players(engine: AsyncEngine) -> list[dict[str, Any]]:
@@ -72,9 +96,7 @@ async def test_every_page_and_rank_equals_sql(
     monkeypatch.setattr(stats_repository, "BOARD_CHUNK", 7)  # players are read in several chunks
     players = await make_players(engine)
     stats = StatsRepository(engine)
-    versions = shared_versions(tmp_path)
-    boards = Leaderboards(stats, versions, ttl=60)
-    try:
+    async with leaderboards(engine, tmp_path, stats=stats) as boards:
         boards.warm([0, 4])
         await boards.wait()
         for mode, sort in itertools.product((0, 4), LEADERBOARD_SORTS):
@@ -93,22 +115,15 @@ async def test_every_page_and_rank_equals_sql(
             for pp in (1, 250, 900):
                 args = (user["id"], user["country"], user["priv"], {0: pp, 4: pp})
                 assert await ranks.for_player(*args) == await counted.for_player(*args)
-    finally:
-        await boards.close()
-        versions.close()
 
 
 async def test_a_write_is_visible_in_the_next_page_then_the_boards_rebuild(
     engine: AsyncEngine, tmp_path: Path
 ) -> None:
-    first = await create_user(engine, "first", country="ca")
-    second = await create_user(engine, "second", country="ca")
-    await set_stats(engine, first["id"], 0, pp=500)
-    await set_stats(engine, second["id"], 0, pp=400)
+    first = await ranked_player(engine, "first", "ca", 500)
+    second = await ranked_player(engine, "second", "ca", 400)
     clock = Clock()
-    versions = shared_versions(tmp_path)
-    boards = Leaderboards(StatsRepository(engine), versions, ttl=60, clock=clock)
-    try:
+    async with leaderboards(engine, tmp_path, clock=clock) as boards:
         boards.warm([0])
         await boards.wait()
         before = await boards.page("pp", 0, 50, 0, None)
@@ -131,18 +146,12 @@ async def test_a_write_is_visible_in_the_next_page_then_the_boards_rebuild(
         assert [r.name for r in await boards.page("pp", 0, 50, 0, None)] == ["second"]
         await boards.wait()
         assert [r.name for r in await boards.page("pp", 0, 50, 0, "CA")] == ["second"]
-    finally:
-        await boards.close()
-        versions.close()
 
 
 async def test_old_boards_are_served_while_one_rebuild_runs(engine: AsyncEngine, tmp_path: Path) -> None:
-    user = await create_user(engine, "aged", country="jp")
-    await set_stats(engine, user["id"], 0, pp=123)
+    user = await ranked_player(engine, "aged", "jp", 123)
     clock = Clock()
-    versions = shared_versions(tmp_path)
-    boards = Leaderboards(StatsRepository(engine), versions, ttl=60, clock=clock)
-    try:
+    async with leaderboards(engine, tmp_path, clock=clock) as boards:
         boards.warm([0])
         await boards.wait()
         built = await boards.board(0, "pp")
@@ -153,19 +162,14 @@ async def test_old_boards_are_served_while_one_rebuild_runs(engine: AsyncEngine,
         rebuilt = await boards.board(0, "pp")
         assert rebuilt is not None and rebuilt is not built
         assert rebuilt.page(None, 0, 10) == [user["id"]]
-    finally:
-        await boards.close()
-        versions.close()
 
 
 async def test_rebuilds_are_spaced_and_sql_answers_in_between(engine: AsyncEngine, tmp_path: Path) -> None:
-    user = await create_user(engine, "busy", country="jp")
-    await set_stats(engine, user["id"], 0, pp=10)
+    user = await ranked_player(engine, "busy", "jp", 10)
     clock = Clock()
-    versions = shared_versions(tmp_path)
-    boards = Leaderboards(StatsRepository(engine), versions, ttl=60, clock=clock)
+    stats = StatsRepository(engine)
     rebuilds = 0
-    real_rows = boards._stats.board_rows
+    real_rows = stats.board_rows
 
     async def counting_rows(mode: int) -> AsyncIterator[Sequence[object]]:
         nonlocal rebuilds
@@ -174,8 +178,8 @@ async def test_rebuilds_are_spaced_and_sql_answers_in_between(engine: AsyncEngin
         async for chunk in real_rows(mode):
             yield chunk
 
-    boards._stats.board_rows = counting_rows  # type: ignore[method-assign,assignment]
-    try:
+    stats.board_rows = counting_rows  # type: ignore[method-assign,assignment]
+    async with leaderboards(engine, tmp_path, clock=clock, stats=stats) as boards:
         boards.warm([0])
         await boards.wait()
         assert rebuilds == 1
@@ -189,22 +193,13 @@ async def test_rebuilds_are_spaced_and_sql_answers_in_between(engine: AsyncEngin
         assert rebuilds == 2
         board = await boards.board(0, "pp")
         assert board is not None and board.page(None, 0, 5) == [user["id"]]
-    finally:
-        await boards.close()
-        versions.close()
 
 
 async def test_without_a_cache_every_answer_comes_from_sql(engine: AsyncEngine, tmp_path: Path) -> None:
-    user = await create_user(engine, "nocache", country="jp")
-    await set_stats(engine, user["id"], 0, pp=10)
-    versions = shared_versions(tmp_path)
-    boards = Leaderboards(StatsRepository(engine), versions, ttl=0, enabled=False)
-    try:
+    user = await ranked_player(engine, "nocache", "jp", 10)
+    async with leaderboards(engine, tmp_path, ttl=0, enabled=False) as boards:
         boards.warm()
         await boards.wait()
         assert await boards.board(0, "pp") is None
         assert [r.name for r in await boards.page("pp", 0, 5, 0, "jp")] == ["nocache"]
         assert await boards.rank(0, user["id"], 10, "jp") == (1, 1)
-    finally:
-        await boards.close()
-        versions.close()

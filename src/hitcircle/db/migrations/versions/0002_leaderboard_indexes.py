@@ -10,8 +10,8 @@ Create Date: 2026-12-04
 """
 
 from alembic import op
-from sqlalchemy import inspect
 
+from hitcircle.db.migrations.indexes import create_missing_indexes
 from hitcircle.db.schema import LEADERBOARD_INDEXES
 
 revision = "0002"
@@ -21,11 +21,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    existing = {index["name"] for index in inspect(bind).get_indexes("stats")}
-    for index in LEADERBOARD_INDEXES:
-        if index.name not in existing:
-            index.create(bind)
+    create_missing_indexes(op.get_bind(), "stats", LEADERBOARD_INDEXES)
 
 
 def downgrade() -> None:
