@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     auto_migrate: bool | None = Field(default=None, alias="AUTO_MIGRATE")
     cache_ttl: float = Field(default=60.0, ge=0, le=86400, alias="CACHE_TTL")
     cache_size: int = Field(default=50_000, ge=0, le=10_000_000, alias="CACHE_SIZE")
+    sqlite_mmap_mb: int = Field(default=1024, ge=0, le=1_048_576, alias="SQLITE_MMAP_MB")
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hitcircle import __version__
+from hitcircle.cache.changes import ChangeProbe
 from hitcircle.cache.invalidation import track_writes
 from hitcircle.cache.readcache import ReadCache
 from hitcircle.cache.versions import FileVersions, RedisVersions, TableVersions
@@ -58,7 +59,13 @@ class Runtime:
         else:
             versions = FileVersions(paths.versions_file)
         track_writes(engine, versions)
-        cache = ReadCache(versions, capacity=settings.cache_size, ttl=settings.cache_ttl)
+        db = await Database.connect(engine, sqlite_mmap_bytes=settings.sqlite_mmap_mb << 20)
+        cache = ReadCache(
+            versions,
+            capacity=settings.cache_size,
+            ttl=settings.cache_ttl,
+            changes=ChangeProbe(db.change_marker),
+        )
         client = httpx.AsyncClient(
             timeout=httpx.Timeout(10.0, connect=5.0),
             headers={"User-Agent": f"hitcircle/{__version__}"},
@@ -73,7 +80,7 @@ class Runtime:
             paths=paths,
             versions=versions,
             cache=cache,
-            db=await Database.connect(engine),
+            db=db,
         )
 
     async def close(self) -> None:
