@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import NamedTuple
 
 from hypothesis import given, settings
@@ -56,7 +57,12 @@ def test_trigram_lists_and_the_full_scan_agree_with_a_plain_substring_test(
     expected = [NameMatch(r.id, r.name) for r in rows if needle.lower() in r.name.lower()][:limit]
     assert NameIndex(rows).search(needle, limit) == expected
     assert NameIndex(rows, trigrams=False).search(needle, limit) == expected
-    assert asyncio.run(NameIndex.build(rows, step=3)).search(needle, limit) == expected
+    assert asyncio.run(NameIndex.build(_chunks(rows, 3))).search(needle, limit) == expected
+
+
+async def _chunks(rows: list[Row], size: int) -> AsyncIterator[list[Row]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
 
 
 def test_a_trigram_no_name_has_ends_the_search_at_once() -> None:

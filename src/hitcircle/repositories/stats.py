@@ -86,7 +86,7 @@ _BOARD_ROWS = (
     .where(stats.c.mode == bindparam("mode"), users.c.priv.op("&")(1) == 1)
 )
 #: players per chunk of `board_rows`: a few milliseconds of the event loop each
-BOARD_CHUNK = 5_000
+BOARD_CHUNK = 1_000
 
 
 @cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import AsyncIterable, Iterable, Sequence
 from typing import NamedTuple
 
 from sqlalchemy import Integer, bindparam, func, select
@@ -51,6 +51,8 @@ _VERIFIED = (
     .order_by(users.c.id)
     .limit(bindparam("limit", type_=Integer))
 )
+#: names read and indexed per step of a name-index build (a few milliseconds each)
+NAME_CHUNK = 1_000
 _ALL_VERIFIED = select(users.c.id, users.c.name).where(users.c.priv.op("&")(3) == 3).order_by(users.c.id)
 
 
@@ -67,34 +69,42 @@ class NameIndex:
     characters checks only the names of its rarest trigram (`needle in name`), so its cost follows the
     number of candidates, not of players. Shorter searches walk all names, joined by newlines (which no
     name contains) into one string, with `str.find` at C speed; a hit maps back to its player by a binary
-    search over the offsets. `build` makes the trigram lists in steps, giving the event loop back.
+    search over the offsets. `build` indexes streamed rows in steps, giving the event loop back.
     """
 
     __slots__ = ("_grams", "_haystack", "_lowered", "_players", "_starts")
 
-    def __init__(self, rows: Iterable[AnyRow], *, trigrams: bool = True) -> None:
-        self._players = [NameMatch(int(row.id), str(row.name)) for row in rows]
-        self._lowered = [player.name.lower() for player in self._players]  # may be longer than name
-        self._starts: list[int] = []
-        position = 0
-        for name in self._lowered:
-            self._starts.append(position)
-            position += len(name) + 1
+    def __init__(self, rows: Iterable[AnyRow] = (), *, trigrams: bool = True) -> None:
+        self._players: list[NameMatch] = []
+        self._lowered: list[str] = []  # a lower-cased name may be longer than the name
+        self._starts: list[int] = []  # offset of each name in the haystack
+        self._grams: dict[str, array[int]] | None = {} if trigrams else None
+        self._extend(rows)
         self._haystack = "\n".join(self._lowered)
-        self._grams: dict[str, array[int]] | None = None
-        if trigrams:
-            self._grams = {}
-            self._add_trigrams(0, len(self._lowered))
 
     @classmethod
-    async def build(cls, rows: Iterable[AnyRow], step: int = 5_000) -> NameIndex:
-        index = cls(rows, trigrams=False)
-        grams: dict[str, array[int]] = {}
-        index._grams = grams
-        for start in range(0, len(index._lowered), step):
+    async def build(cls, chunks: AsyncIterable[Sequence[AnyRow]]) -> NameIndex:
+        """An index of streamed rows (in id order), one chunk at a time, giving the event loop back in
+        between: built in one go, 100k names held a worker for 40 ms at a time (measured)."""
+        index = cls()
+        async for chunk in chunks:
+            index._extend(chunk)
             await asyncio.sleep(0)
-            index._add_trigrams(start, min(start + step, len(index._lowered)))
+        index._haystack = "\n".join(index._lowered)
         return index
+
+    def _extend(self, rows: Iterable[AnyRow]) -> None:
+        first = len(self._lowered)
+        position = self._starts[-1] + len(self._lowered[-1]) + 1 if self._lowered else 0
+        for row in rows:
+            player = NameMatch(int(row.id), str(row.name))
+            lowered = player.name.lower()
+            self._players.append(player)
+            self._lowered.append(lowered)
+            self._starts.append(position)
+            position += len(lowered) + 1
+        if self._grams is not None:
+            self._add_trigrams(first, len(self._lowered))
 
     def _add_trigrams(self, start: int, stop: int) -> None:
         grams = self._grams
@@ -186,7 +196,7 @@ class UsersRepository:
         return index.search(text, limit)  # type: ignore[return-value]
 
     async def _name_index(self) -> NameIndex:
-        return await NameIndex.build(await self._db.all(_ALL_VERIFIED))
+        return await NameIndex.build(self._db.stream(_ALL_VERIFIED, size=NAME_CHUNK))
 
     async def names(self, user_ids: list[int]) -> dict[int, str]:
         if not user_ids:

@@ -36,7 +36,11 @@ class Services:
         engine, db, cache = runtime.engine, runtime.db, runtime.cache
         stats = StatsRepository(db, cache)
         leaderboards = Leaderboards(
-            stats, cache.versions, ttl=runtime.settings.cache_ttl, enabled=cache.enabled
+            stats,
+            cache.versions,
+            ttl=runtime.settings.cache_ttl,
+            enabled=cache.enabled,
+            changes=cache.changes,
         )
         ranks: RankService = (
             RedisRanks(stats, runtime.redis)
