@@ -1,5 +1,6 @@
 """Results past their TTL are kept when the database has had no commit since they were read, and read
-again when anything was committed, by any program (the change marker of `hitcircle.cache.changes`)."""
+again when anything was committed, by any program (the change marker of `hitcircle.cache.changes`);
+the SQLite read connection that marker is read from maps the configured size of the file."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from hitcircle.db.database import Database
 from hitcircle.db.engine import create_engine
 from hitcircle.paths import DataPaths
 from hitcircle.repositories.stats import StatsRepository
+from hitcircle.runtime import Runtime
 from hitcircle.services.leaderboards import Leaderboards
+from tests.conftest import make_settings
 from tests.factories import create_user, set_stats
 
 
@@ -175,3 +178,16 @@ async def test_boards_past_their_ttl_are_kept_until_another_program_commits(
         await boards.close()
         await db.close()
         versions.close()
+
+
+@pytest.mark.parametrize("megabytes", [0, 64])
+async def test_the_sqlite_read_connection_maps_the_configured_size(
+    sqlite_db_url: str, tmp_path: Path, megabytes: int
+) -> None:
+    runtime = await Runtime.start(make_settings(sqlite_db_url, tmp_path / "data", SQLITE_MMAP_MB=megabytes))
+    try:
+        reader = runtime.db._reader
+        assert reader is not None
+        assert reader.exec_driver_sql("PRAGMA mmap_size").scalar() == megabytes << 20
+    finally:
+        await runtime.close()
