@@ -54,12 +54,12 @@ class ChangeProbe:
             return None
         now = self._clock()
         if now - self._read_at >= self._interval:
+            self._read_at = now  # callers arriving during the read keep the previous marker: one read
             try:
                 self._marker = await self._read()
             except Exception as exc:  # a failed probe only means results expire by age
                 log.warning("reading the database's change marker failed: %r", exc)
                 self._marker = None
-            self._read_at = now
         return self._marker
 
     async def unchanged_since(self, marker: Hashable | None) -> bool:
