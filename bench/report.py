@@ -26,7 +26,7 @@ from workload import (
 ROOT = Path(__file__).resolve().parent.parent
 HEADERS = (
     "endpoint", "engine", "workers", "req/s", "p50 ms", "p99 ms", "floor req/s", "ratio", "target",
-    "pass/fail", "body B",
+    "pass/fail", "body B", "disk MB",
 )  # fmt: skip
 
 
@@ -118,6 +118,7 @@ def cells(row: dict[str, Any]) -> list[str]:
         target,
         verdict,
         f"{row['body_bytes']:,}",
+        f"{row.get('disk_read_bytes', 0) / 1e6:.1f}",
     ]
 
 

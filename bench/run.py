@@ -25,7 +25,17 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from report import judge, meta, notes, print_table, write_results
-from servers import Server, get, other_benchmarks, start_floor, start_hitcircle, stop
+from servers import (
+    Server,
+    database_pids,
+    disk_reads,
+    get,
+    other_benchmarks,
+    start_floor,
+    start_hitcircle,
+    stop,
+    worker_pids,
+)
 from source import freeze_source
 from workload import HOT_SHARE, Endpoint, select
 from wrk import ensure_wrk, run_wrk
@@ -195,7 +205,10 @@ def measure(
     load = {"connections": args.connections, "threads": args.threads, "wrk": wrk}
     if args.warmup > 0:
         run_wrk(app.base_url, hot, cold, hot_share=HOT_SHARE, duration=args.warmup, **load)
+    pids = worker_pids(app) + database_pids()
+    reads_before = disk_reads(pids)
     result = run_wrk(app.base_url, hot, cold, hot_share=HOT_SHARE, duration=args.duration, **load)
+    reads_after = disk_reads(pids)
     floor_result = run_wrk(floor.base_url, [f"/{body}"], duration=args.floor_duration, **load)
     return {
         "endpoint": endpoint.key,
@@ -209,6 +222,8 @@ def measure(
         **result.as_dict(),
         "floor": floor_result.as_dict(),
         "ratio": round(result.rps / floor_result.rps, 4) if floor_result.rps else 0.0,
+        "disk_read_bytes": reads_after[0] - reads_before[0],
+        "major_faults": reads_after[1] - reads_before[1],
         "overlapping_runs": sorted(set(others) | set(other_benchmarks())),
     }
 

@@ -124,6 +124,29 @@ def worker_pids(server: Server) -> list[int]:
     return []
 
 
+def database_pids() -> list[int]:
+    """MariaDB/MySQL and PostgreSQL server processes on this machine (their disk reads are the engine's)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with suppress(OSError):
+                if entry.joinpath("comm").read_text().strip() in ("mariadbd", "mysqld", "postgres"):
+                    found.append(int(entry.name))
+    return found
+
+
+def disk_reads(pids: list[int]) -> tuple[int, int]:
+    """(bytes read from storage, major page faults) of `pids` so far: a request that waits for the disk
+    holds a worker (SQLite reads run on its event loop), so these explain a p99 that the CPU does not."""
+    read_bytes = faults = 0
+    for pid in pids:
+        with suppress(OSError, ValueError, KeyError):
+            io = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+            read_bytes += int(io["read_bytes"])
+            faults += int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[9])
+    return read_bytes, faults
+
+
 def other_benchmarks() -> list[int]:
     """Pids of other bench/run.py or bench/profile.py processes: a run overlapping this one shares the
     two cores with it, and both measure less than the machine can do."""
