@@ -178,6 +178,26 @@ async def test_capacity_evicts_least_recently_used() -> None:
     assert await cache.get("b", ("users",), lambda: value("b2")) == "b2"  # evicted, reloaded
 
 
+async def test_a_large_cache_keeps_its_capacity_and_recent_results_across_shards() -> None:
+    cache = ReadCache(MemoryVersions(), capacity=32_768)  # 16 LRU tables of 2,048
+    loads = 0
+
+    async def load() -> int:
+        nonlocal loads
+        loads += 1
+        return loads
+
+    for i in range(40_000):
+        await cache.get(("k", i), ("users",), load)
+    assert len(cache) <= 32_768
+    assert loads == 40_000
+    for i in range(39_000, 40_000):  # the latest results are kept in every table
+        await cache.get(("k", i), ("users",), load)
+    assert loads == 40_000
+    await cache.get(("k", 0), ("users",), load)  # the oldest one was evicted
+    assert loads == 40_001
+
+
 def test_file_versions_are_shared_between_instances(tmp_path: Path) -> None:
     path = tmp_path / "state" / "versions"
     worker_a, worker_b = FileVersions(path), FileVersions(path)

@@ -14,6 +14,12 @@ from hitcircle.cache.versions import TableVersions
 
 T = TypeVar("T")
 _Entry = tuple[Any, tuple[int, ...], float, Hashable | None]
+#: a large cache is split into up to this many LRU tables, each with its share of the capacity: a full
+#: table grows its hash table in one step now and then (an OrderedDict of 50k entries: up to 10 ms at a
+#: time, measured), and every request of the worker waits for it; 16 tables make each step 16x smaller
+SHARDS = 16
+#: ... but no table holds fewer than this many entries (small caches stay one exact LRU)
+SHARD_MIN = 1_024
 log = logging.getLogger("hitcircle.cache")
 
 
@@ -45,8 +51,11 @@ class ReadCache:
         self._capacity = capacity
         self._ttl = ttl
         self._clock = clock
-        # key -> (value, table versions, expiry, change marker taken before the load)
-        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        # key -> (value, table versions, expiry, change marker taken before the load), in shards
+        self._shards: list[OrderedDict[Hashable, _Entry]] = [
+            OrderedDict() for _ in range(max(1, min(SHARDS, capacity // SHARD_MIN)))
+        ]
+        self._shard_capacity = -(-capacity // len(self._shards))
         self._loading: dict[Hashable, tuple[tuple[int, ...], asyncio.Future[Any]]] = {}
         self._refreshing: set[asyncio.Task[Any]] = set()
 
@@ -75,16 +84,17 @@ class ReadCache:
             return await load()
         stamp = await self.versions.snapshot(tables)
         now = self._clock()
-        entry = self._entries.get(key)
+        entries = self._shards[hash(key) % len(self._shards)]
+        entry = entries.get(key)
         if (
             entry is not None
             and entry[1] == stamp
             and entry[2] <= now
             and await self.changes.unchanged_since(entry[3])
         ):  # past its TTL, but nothing has been committed since it was read: still exact
-            entry = self._entries[key] = (entry[0], stamp, now + self._ttl, entry[3])
+            entry = entries[key] = (entry[0], stamp, now + self._ttl, entry[3])
         if entry is not None and entry[1] == stamp and (entry[2] > now or refresh_in_background):
-            self._entries.move_to_end(key)
+            entries.move_to_end(key)
             if entry[2] <= now and key not in self._loading:
                 refresh = asyncio.get_running_loop().create_task(self._load(key, stamp, now, load))
                 self._refreshing.add(refresh)
@@ -122,18 +132,20 @@ class ReadCache:
                 del self._loading[key]
             if not future.done():
                 future.cancel()  # the load was cancelled: each waiter loads for itself
-        self._entries[key] = (value, stamp, now + self._ttl, marker)
-        self._entries.move_to_end(key)
-        if len(self._entries) > self._capacity:
-            self._entries.popitem(last=False)
+        entries = self._shards[hash(key) % len(self._shards)]
+        entries[key] = (value, stamp, now + self._ttl, marker)
+        entries.move_to_end(key)
+        if len(entries) > self._shard_capacity:
+            entries.popitem(last=False)
         return value
 
     def clear(self) -> None:
         self._loading.clear()
-        self._entries.clear()
+        for entries in self._shards:
+            entries.clear()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return sum(len(entries) for entries in self._shards)
 
 
 def _consume_exception(future: asyncio.Future[Any]) -> None:
