@@ -23,8 +23,15 @@ async def main():
     serving = create_serving_app()
     await serving.startup()
     after_serving = (gc.get_threshold(), gc.get_freeze_count())
+    young = gc.get_stats()[0]["collections"]
+    await asyncio.sleep(0.5)  # an idle worker: allocations alone would start no collection
+    timed = gc.get_stats()[0]["collections"] - young
     await serving.shutdown()
-    print(json.dumps({"before": before, "plain": after_plain, "serving": after_serving}))
+    young = gc.get_stats()[0]["collections"]
+    await asyncio.sleep(0.3)
+    after_shutdown = gc.get_stats()[0]["collections"] - young
+    print(json.dumps({"before": before, "plain": after_plain, "serving": after_serving,
+                      "timed": timed, "after_shutdown": after_shutdown}))
 
 asyncio.run(main())
 """
@@ -49,3 +56,5 @@ def test_only_serving_workers_tune_the_collector(tmp_path: Path) -> None:
     threshold, frozen = seen["serving"]
     assert threshold == [YOUNG_THRESHOLD, MIDDLE_THRESHOLD, OLD_THRESHOLD] == [700, 10, 1000]
     assert frozen > 10_000  # modules, statements and routes loaded at start-up
+    assert seen["timed"] >= 5  # young collections every 50 ms while serving ...
+    assert seen["after_shutdown"] == 0  # ... and none once the worker shut down

@@ -10,7 +10,7 @@ from typing import Any
 
 from hitcircle import api, avatars, bancho, web
 from hitcircle.config import Settings, load_settings
-from hitcircle.gc_tuning import tune_for_serving
+from hitcircle.gc_tuning import YoungCollections, tune_for_serving
 from hitcircle.http.cors import CorsPolicy
 from hitcircle.http.errors import HTTPError
 from hitcircle.http.request import Receive, Request, Scope, Send
@@ -37,6 +37,7 @@ class HitcircleApp:
     ) -> None:
         self.settings = settings
         self._serving_process = serving_process  # a worker of `hitcircle serve`: owns its process
+        self._collections: YoungCollections | None = None
         self._runtime_factory = runtime_factory or Runtime.start
         self.runtime: Runtime | None = None
         self.services: Services | None = None
@@ -52,7 +53,7 @@ class HitcircleApp:
         services = Services.build(runtime)
         await on_worker_start(services)
         if self._serving_process:
-            tune_for_serving()
+            self._collections = tune_for_serving()
         self.runtime = runtime
         self.services = services
         self.routers = {
@@ -63,6 +64,9 @@ class HitcircleApp:
         }
 
     async def shutdown(self) -> None:
+        if self._collections is not None:
+            self._collections.stop()
+            self._collections = None
         if self.services is not None:
             await self.services.leaderboards.close()
         if self.runtime is not None:
