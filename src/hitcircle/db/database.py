@@ -41,9 +41,12 @@ class _Compiled:
         self.names: list[str] = list(self.compiled.positiontup or [])
         columns = self.compiled._result_columns
         self.row_type: Any = namedtuple("Row", [c.keyname for c in columns], rename=True)  # type: ignore[misc]
-        # what SQLAlchemy would convert (SQLite: DATETIME text -> datetime, enums); None when nothing
+        # what SQLAlchemy would convert (SQLite: DATETIME text -> datetime, enums), by column position;
+        # a listing row has ~40 columns and one or two to convert, so only those are visited
         processors = [c.type._cached_result_processor(dialect, None) for c in columns]
-        self.result_processors: list[Any] | None = processors if any(processors) else None
+        self.result_processors: tuple[tuple[int, Any], ...] = tuple(
+            (i, proc) for i, proc in enumerate(processors) if proc is not None
+        )
         self.bind_processors: dict[str, Any] = dict(self.compiled._bind_processors)
 
     def args(self, params: Params, *, convert: bool) -> tuple[Any, ...]:
@@ -59,14 +62,17 @@ class _Compiled:
     def make_rows(self, fetched: Sequence[Any]) -> list[Any]:
         make: Any = self.row_type._make
         processors = self.result_processors
-        if processors is None:
+        if not processors:
             return [make(row) for row in fetched]
-        return [
-            make(
-                [value if proc is None else proc(value) for proc, value in zip(processors, row, strict=True)]
-            )
-            for row in fetched
-        ]
+        rows = []
+        for fetched_row in fetched:
+            row = list(fetched_row)
+            for i, proc in processors:
+                value = row[i]
+                if value is not None:
+                    row[i] = proc(value)
+            rows.append(make(row))
+        return rows
 
 
 def _compile_once(
@@ -140,9 +146,11 @@ class Database:
         import asyncmy
 
         try:
+            socket = url.query.get("unix_socket")
             pool = await asyncmy.create_pool(
                 host=url.host or "127.0.0.1",
                 port=url.port or 3306,
+                unix_socket=socket if isinstance(socket, str) else None,
                 user=url.username or "root",
                 password=url.password or "",
                 db=url.database,
