@@ -148,6 +148,11 @@ def test_health(http: httpx.Client, server: Server) -> None:
     assert http.get("/health", headers={"Host": f"api.{DOMAIN}"}).status_code == 200
 
 
+def test_workers_run_on_uvloop(server: Server) -> None:
+    """uvloop is a dependency, and `serve` names it to granian rather than relying on `auto`."""
+    assert "1 worker(s) on uvloop" in server.output()
+
+
 @pytest.mark.parametrize(
     ("host", "path"),
     [("127.0.0.1", "/no/such/path"), ("127.0.0.1", "/v1/no_such_endpoint"), (f"api.{DOMAIN}", "/nothing")],
