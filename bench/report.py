@@ -26,7 +26,7 @@ from workload import (
 ROOT = Path(__file__).resolve().parent.parent
 HEADERS = (
     "endpoint", "engine", "workers", "req/s", "p50 ms", "p99 ms", "floor req/s", "ratio", "target",
-    "pass/fail", "body B", "disk MB",
+    "pass/fail", "body B", "disk MB", "busy cores",
 )  # fmt: skip
 
 
@@ -85,9 +85,25 @@ def judge(rows: list[dict[str, Any]], baseline: list[dict[str, Any]] | None) -> 
             single = one_worker.get((row["endpoint"], row["engine"]))
             if single and single["rps"]:
                 row["scaling"] = round(row["rps"] / single["rps"], 2)
-                check(f"≥{SCALING_MIN}×1w", f"{row['scaling']:.2f}×", row["scaling"] >= SCALING_MIN)
+                value = f"{row['scaling']:.2f}×"
+                ceiling = scaling_ceiling(single)
+                if ceiling is not None:
+                    row["scaling_ceiling"] = ceiling
+                    value += f"; machine ceiling {ceiling:.2f}×"
+                check(f"≥{SCALING_MIN}×1w", value, row["scaling"] >= SCALING_MIN)
         row["checks"] = checks
         row["pass"] = all(c["passed"] for c in checks) if checks else None
+
+
+def scaling_ceiling(single: dict[str, Any]) -> float | None:
+    """The most any number of workers can multiply the 1-worker throughput on this machine, if the CPU
+    per request (server, database, wrk, kernel) stays what it was: all cores / the cores busy at 1
+    worker. On 2 cores with wrk and the database server on them, this is what bounds the 2-worker
+    target, whatever the server does."""
+    cpu = single.get("cpu") or {}
+    if not cpu.get("busy"):
+        return None
+    return round(float(cpu["cores"]) / float(cpu["busy"]), 2)
 
 
 def _checker(checks: list[dict[str, Any]]) -> Callable[[str, str, bool], None]:
@@ -119,7 +135,19 @@ def cells(row: dict[str, Any]) -> list[str]:
         verdict,
         f"{row['body_bytes']:,}",
         f"{row.get('disk_read_bytes', 0) / 1e6:.1f}",
+        _busy(row.get("cpu") or {}),
     ]
+
+
+def _busy(cpu: dict[str, float]) -> str:
+    """`busy of cores (workers, database, wrk)`, e.g. `1.9/2 (w 1.0, db 0.4, wrk 0.4)`."""
+    if not cpu:
+        return "—"
+    parts = [f"w {cpu['workers']:.2f}"]
+    if cpu.get("database"):
+        parts.append(f"db {cpu['database']:.2f}")
+    parts.append(f"wrk {cpu['wrk']:.2f}")
+    return f"{cpu['busy']:.2f}/{cpu['cores']:.0f} ({', '.join(parts)})"
 
 
 def print_table(rows: list[dict[str, Any]], title: str) -> None:

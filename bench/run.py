@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -27,9 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from report import judge, meta, notes, print_table, write_results
 from servers import (
     Server,
+    cpu_seconds,
     database_pids,
     disk_reads,
     get,
+    machine_cpu,
     other_benchmarks,
     start_floor,
     start_hitcircle,
@@ -206,9 +209,13 @@ def measure(
     if args.warmup > 0:
         run_wrk(app.base_url, hot, cold, hot_share=HOT_SHARE, duration=args.warmup, **load)
     # the engine's own server reads for it (buffer pool misses); an SQLite worker reads for itself
-    pids = worker_pids(app) + (database_pids() if args.engine != "sqlite" else [])
+    workers_pids = worker_pids(app)
+    db_pids = database_pids() if args.engine != "sqlite" else []
+    pids = workers_pids + db_pids
     reads_before = disk_reads(pids)
+    cpu_before = _cpu_snapshot(workers_pids, db_pids)
     result = run_wrk(app.base_url, hot, cold, hot_share=HOT_SHARE, duration=args.duration, **load)
+    cpu = _cpu_used(cpu_before, _cpu_snapshot(workers_pids, db_pids))
     reads_after = disk_reads(pids)
     floor_result = run_wrk(floor.base_url, [f"/{body}"], duration=args.floor_duration, **load)
     return {
@@ -225,7 +232,39 @@ def measure(
         "ratio": round(result.rps / floor_result.rps, 4) if floor_result.rps else 0.0,
         "disk_read_bytes": reads_after[0] - reads_before[0],
         "major_faults": reads_after[1] - reads_before[1],
+        "cpu": cpu,
         "overlapping_runs": sorted(set(others) | set(other_benchmarks())),
+    }
+
+
+def _cpu_snapshot(workers: list[int], databases: list[int]) -> dict[str, float]:
+    busy, total = machine_cpu()
+    return {
+        "time": time.monotonic(),
+        "busy": busy,
+        "total": total,
+        "workers": cpu_seconds(workers),
+        "database": cpu_seconds(databases),
+        # wrk is this process's child: its CPU is counted once it has been waited for
+        "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime,
+    }
+
+
+def _cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """Cores in use on average during the load: the whole machine, the server's workers, the database
+    server, wrk. With the CPU per request unchanged, more workers can raise throughput by at most
+    `cores / busy` on this machine: the ceiling the 2-worker target is measured against."""
+    wall = after["time"] - before["time"]
+    if wall <= 0:
+        return {}
+    share = (after["total"] - before["total"]) / wall  # cores seen by /proc/stat
+    return {
+        "cores": round(share, 2),
+        "busy": round((after["busy"] - before["busy"]) / wall, 2),
+        "workers": round((after["workers"] - before["workers"]) / wall, 2),
+        "database": round((after["database"] - before["database"]) / wall, 2),
+        "wrk": round((after["children"] - before["children"]) / wall, 2),
     }
 
 

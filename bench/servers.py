@@ -147,6 +147,26 @@ def disk_reads(pids: list[int]) -> tuple[int, int]:
     return read_bytes, faults
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) that `pids` have used so far."""
+    ticks = 0
+    for pid in pids:
+        with suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(CPU seconds this machine has spent busy, CPU seconds in all) so far, over every core
+    (`/proc/stat`: idle and iowait count as not busy)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    total = sum(fields[:8])  # guest time is already inside user time
+    idle = fields[3] + fields[4]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (total - idle) / tick, total / tick
+
+
 def other_benchmarks() -> list[int]:
     """Pids of other bench/run.py or bench/profile.py processes: a run overlapping this one shares the
     two cores with it, and both measure less than the machine can do."""
