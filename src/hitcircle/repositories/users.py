@@ -51,6 +51,17 @@ _VERIFIED = (
     .order_by(users.c.id)
     .limit(bindparam("limit", type_=Integer))
 )
+#: with the read cache off, a search asks the database for names containing the text, case-insensitively
+#: by the engine's own rules (`ILIKE` on PostgreSQL, `lower() LIKE lower()` elsewhere), then keeps the
+#: ones `str.lower` agrees with; `!` escapes the wildcards (a backslash means something else in MySQL
+#: string literals)
+_LIKE_ESCAPE = "!"
+_SEARCH_LIKE = (
+    select(users.c.id, users.c.name)
+    .where(users.c.priv.op("&")(3) == 3, users.c.name.ilike(bindparam("pattern"), escape=_LIKE_ESCAPE))
+    .order_by(users.c.id)
+    .limit(bindparam("limit", type_=Integer))
+)
 #: names read and indexed per step of a name-index build (a few milliseconds each)
 NAME_CHUNK = 1_000
 _ALL_VERIFIED = select(users.c.id, users.c.name).where(users.c.priv.op("&")(3) == 3).order_by(users.c.id)
@@ -190,10 +201,28 @@ class UsersRepository:
             return list(await self._db.all(_VERIFIED, {"limit": limit}))
         if not storable_text(text) or "\n" in text:
             return []
+        if not self._cache.enabled:
+            # no index to keep: building one (every verified name) per search took seconds at 100k
+            return await self._search_in_database(text, limit)
         index = await self._cache.get(
             ("users.name_index",), ("users",), self._name_index, refresh_in_background=True
         )
         return index.search(text, limit)  # type: ignore[return-value]
+
+    async def _search_in_database(self, text: str, limit: int) -> list[AnyRow]:
+        """What `NameIndex.search` answers, read from the database: the engine's case-insensitive LIKE
+        matches at least the names that `str.lower` does for such names as bancho.py accepts (MariaDB's
+        also ignores accents), so its rows are checked again here; a few more than `limit` are read
+        for the ones that check drops, and all of them when that was not enough."""
+        needle = text.lower()
+        escaped = "".join(_LIKE_ESCAPE + c if c in ("%", "_", _LIKE_ESCAPE) else c for c in text)
+        params = {"pattern": f"%{escaped}%", "limit": limit * 2 + 8}
+        rows = await self._db.all(_SEARCH_LIKE, params)
+        found = [row for row in rows if needle in str(row.name).lower()][:limit]
+        if len(found) < limit and len(rows) == params["limit"]:
+            rows = await self._db.all(_SEARCH_LIKE, {**params, "limit": 2**31 - 1})
+            found = [row for row in rows if needle in str(row.name).lower()][:limit]
+        return found
 
     async def _name_index(self) -> NameIndex:
         return await NameIndex.build(self._db.stream(_ALL_VERIFIED, size=NAME_CHUNK))
