@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hitcircle.db import schema
 from hitcircle.db.database import Database
 from hitcircle.db.engine import create_engine
+from hitcircle.repositories.scores import RECENT_INDEX, ScoresRepository
 from tests.conftest import ServerDatabases, migrated_url, reset_database
 from tests.factories import create_map, create_score, create_user
 
@@ -78,4 +80,56 @@ async def test_mysql_reads_use_the_unix_socket_of_the_url(mysql_db_url: str) -> 
         assert found is not None and found.name == "sock"
     finally:
         await db.close()
+        await engine.dispose()
+
+
+async def test_mysql_recent_scores_name_their_index_only_when_it_exists(mysql_db_url: str) -> None:
+    """MariaDB walked bancho.py's play-time index instead (up to 93 ms for a prolific player), so the
+    recent listing forces hitcircle's own index; a database without it (migrations not run) must get
+    the listing without the hint, since MySQL refuses a hint that names a missing index."""
+    engine = create_engine(mysql_db_url)
+    user = await create_user(engine, "recent")
+    beatmap = await create_map(engine)
+    older = await create_score(
+        engine, userid=user["id"], map_md5=beatmap["md5"], play_time=datetime(2024, 1, 1)
+    )
+    newer = await create_score(
+        engine, userid=user["id"], map_md5=beatmap["md5"], play_time=datetime(2024, 2, 1)
+    )
+    index = next(i for i in schema.SCORE_LISTING_INDEXES if i.name == RECENT_INDEX)
+
+    async def recent_ids() -> tuple[list[int], list[str]]:
+        db = await Database.connect(engine)
+        executed: list[str] = []
+        assert db._mysql is not None
+        rows = db._mysql.rows
+
+        async def recorded(compiled: Any, params: Any) -> list[Any]:
+            executed.append(compiled.sql)
+            return await rows(compiled, params)
+
+        db._mysql.rows = recorded  # type: ignore[method-assign]
+        try:
+            found = await ScoresRepository(db).player_scores(user["id"], 0, "recent", None, 10, False, True)
+        finally:
+            await db.close()
+        return [r.id for r in found], executed
+
+    try:
+        ids, executed = await recent_ids()
+        assert ids == [newer["id"], older["id"]]
+        assert f"FORCE INDEX ({RECENT_INDEX})" in executed[-1]
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql(f"ALTER TABLE scores DROP INDEX {RECENT_INDEX}")
+        ids, executed = await recent_ids()
+        assert ids == [newer["id"], older["id"]]
+        assert "FORCE INDEX" not in executed[-1]
+    finally:
+        async with engine.begin() as conn:
+            present = await conn.exec_driver_sql(
+                "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() "
+                f"AND table_name = 'scores' AND index_name = '{RECENT_INDEX}'"
+            )
+            if not present.scalar():
+                await conn.run_sync(lambda sync: index.create(sync))
         await engine.dispose()

@@ -134,6 +134,9 @@ class Database:
         self._mmap_bytes = sqlite_mmap_bytes
         self._mysql = mysql
         self._streamer: Connection | None = None  # SQLite: the connection `stream` reads through
+        #: MariaDB/MySQL: the indexes `scores` has, read once at connect, for index hints (a hint that
+        #: names a missing index is an error there); empty elsewhere
+        self.scores_indexes: frozenset[str] = frozenset()
         self._sqlite_compiled: dict[int, tuple[Executable, _Compiled | None]] = {}
         self._stream_lock = asyncio.Lock()
 
@@ -161,7 +164,24 @@ class Database:
             )
         except Exception as exc:  # report it as the engine would: one database error
             raise OperationalError("connect", None, exc) from exc
-        return cls(engine, mysql=MysqlReader(pool, engine))
+        db = cls(engine, mysql=MysqlReader(pool, engine))
+        try:
+            rows = await db._mysql_raw(
+                "SELECT DISTINCT index_name FROM information_schema.statistics "
+                "WHERE table_schema = DATABASE() AND table_name = 'scores'"
+            )
+        except Exception:
+            await db.close()
+            raise
+        db.scores_indexes = frozenset(str(name) for (name,) in rows)
+        return db
+
+    async def _mysql_raw(self, sql: str) -> list[tuple[Any, ...]]:
+        assert self._mysql is not None
+        try:
+            return await self._mysql.raw(sql)
+        except Exception as exc:
+            raise OperationalError(sql, None, exc) from exc
 
     def _sqlite_rows(self, statement: Executable, params: Params) -> list[Any] | None:
         """A read straight through sqlite3 with the statement compiled once: SQLAlchemy's execution and
