@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, Index, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.schema import CreateIndex, DropIndex
@@ -218,9 +218,15 @@ class MysqlLoader(_SqlAlchemyLoader):
             mine = [i for i in self.rebuild if i.table.name == table]
             if not mine:
                 continue
-            parts = [f"ADD INDEX `{i.name}` ({', '.join(f'`{c.name}`' for c in i.columns)})" for i in mine]
+            parts = [f"ADD INDEX `{i.name}` {self._key_parts(i)}" for i in mine]
             await self.conn.exec_driver_sql(f"ALTER TABLE `{table}` " + ", ".join(parts))
         await self.conn.commit()
+
+    def _key_parts(self, index: Index) -> str:
+        """`(a, b DESC, ...)` exactly as the migrations create the index: descending parts included,
+        which decide whether MariaDB can read `ORDER BY pp DESC, id` in index order."""
+        created = str(CreateIndex(index).compile(dialect=self.engine.dialect))
+        return created[created.index(" ON ") + 4 :].split(" ", 1)[1]
 
     async def _after_load(self) -> None:
         tables = ", ".join(f"`{t.name}`" for t in schema.metadata.sorted_tables)
