@@ -65,15 +65,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
 
-    import importlib.util
-
     from granian import Granian
+
+    from hitcircle.cli.serve import event_loop
 
     # The same options `hitcircle serve` passes, apart from the target.
     Granian(
         "floor:app",
         interface="asgi",  # type: ignore[arg-type]
-        loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",  # type: ignore[arg-type]
+        loop=event_loop(),  # type: ignore[arg-type]
         address=args.host,
         port=args.port,
         workers=args.workers,

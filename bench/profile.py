@@ -26,17 +26,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import DATA_DIR, RESULTS_DIR, database_url, sidecar_path
-from servers import start_hitcircle, stop, worker_pids
+from servers import cpu_seconds, start_hitcircle, stop, worker_pids
 from source import freeze_source
 from workload import BY_KEY
 from wrk import WrkResult, ensure_wrk, run_wrk
 
 INTERESTING = ("hitcircle/", "sqlalchemy/", "aiosqlite/", "asyncmy/", "asyncpg/", "orjson", "pydantic")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def summarize(speedscope: Path, top: int) -> list[str]:
@@ -108,12 +103,12 @@ def main() -> int:
         )
         load.start()
         time.sleep(1)
-        cpu_before, wall_before = cpu_seconds(pid), time.monotonic()
+        cpu_before, wall_before = cpu_seconds([pid]), time.monotonic()
         speedscope = stem.with_suffix(".speedscope.json")
         command = [py_spy, "record", "--pid", str(pid), "--duration", str(args.duration), "--gil"]
         command += ["--rate", "250", "--format", "speedscope", "-o", str(speedscope)]
         subprocess.run(command, check=True, capture_output=True)
-        cpu_share = (cpu_seconds(pid) - cpu_before) / (time.monotonic() - wall_before)
+        cpu_share = (cpu_seconds([pid]) - cpu_before) / (time.monotonic() - wall_before)
         load.join()
     finally:
         stop(app)

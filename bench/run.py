@@ -239,6 +239,7 @@ def measure(
 
 def _cpu_snapshot(workers: list[int], databases: list[int]) -> dict[str, float]:
     busy, total = machine_cpu()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "time": time.monotonic(),
         "busy": busy,
@@ -246,8 +247,7 @@ def _cpu_snapshot(workers: list[int], databases: list[int]) -> dict[str, float]:
         "workers": cpu_seconds(workers),
         "database": cpu_seconds(databases),
         # wrk is this process's child: its CPU is counted once it has been waited for
-        "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
-        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime,
+        "children": children.ru_utime + children.ru_stime,
     }
 
 

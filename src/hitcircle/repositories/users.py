@@ -216,13 +216,13 @@ class UsersRepository:
         for the ones that check drops, and all of them when that was not enough."""
         needle = text.lower()
         escaped = "".join(_LIKE_ESCAPE + c if c in ("%", "_", _LIKE_ESCAPE) else c for c in text)
-        params = {"pattern": f"%{escaped}%", "limit": limit * 2 + 8}
-        rows = await self._db.all(_SEARCH_LIKE, params)
-        found = [row for row in rows if needle in str(row.name).lower()][:limit]
-        if len(found) < limit and len(rows) == params["limit"]:
-            rows = await self._db.all(_SEARCH_LIKE, {**params, "limit": 2**31 - 1})
+        read = limit * 2 + 8
+        while True:
+            rows = await self._db.all(_SEARCH_LIKE, {"pattern": f"%{escaped}%", "limit": read})
             found = [row for row in rows if needle in str(row.name).lower()][:limit]
-        return found
+            if len(found) == limit or len(rows) < read:
+                return found
+            read = 2**31 - 1
 
     async def _name_index(self) -> NameIndex:
         return await NameIndex.build(self._db.stream(_ALL_VERIFIED, size=NAME_CHUNK))
